@@ -1,0 +1,53 @@
+/*
+ * strbuf.h - the one growable string of ktriage.
+ *
+ * Invariants: buf is never NULL and always NUL-terminated at buf[len];
+ * alloc is 0 while buf points at the shared empty string (STRBUF_INIT),
+ * so a fresh strbuf owns no memory.  strbuf_detach() is the only way to
+ * hand the memory to someone else; strbuf_release() frees it and leaves
+ * the strbuf ready for reuse.  Bytes may include NULs.
+ */
+#ifndef KT_STRBUF_H
+#define KT_STRBUF_H
+
+#include "base/compat.h"
+
+extern char strbuf_slopbuf[];
+
+struct strbuf {
+	size_t alloc;
+	size_t len;
+	char *buf;	/* owned unless alloc == 0; freed by strbuf_release */
+};
+
+#define STRBUF_INIT { 0, 0, strbuf_slopbuf }
+
+void strbuf_init(struct strbuf *sb, size_t hint);
+void strbuf_release(struct strbuf *sb);
+/* Returns the buffer (caller frees) and resets sb. */
+char *strbuf_detach(struct strbuf *sb, size_t *len);
+void strbuf_grow(struct strbuf *sb, size_t extra);
+
+static inline void strbuf_setlen(struct strbuf *sb, size_t len)
+{
+	sb->len = len;
+	if (sb->alloc)
+		sb->buf[len] = '\0';
+}
+
+static inline void strbuf_reset(struct strbuf *sb)
+{
+	strbuf_setlen(sb, 0);
+}
+
+void strbuf_add(struct strbuf *sb, const void *data, size_t len);
+void strbuf_addstr(struct strbuf *sb, const char *s);
+void strbuf_addch(struct strbuf *sb, int c);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...) KT_PRINTF(2, 3);
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+/* Appends text with control bytes (< 0x20 except tab, and 0x7f) as '?'. */
+void strbuf_add_sanitized(struct strbuf *sb, const char *p, size_t len);
+/* Removes trailing ASCII whitespace. */
+void strbuf_rtrim(struct strbuf *sb);
+
+#endif

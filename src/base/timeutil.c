@@ -1,0 +1,144 @@
+/*
+ * timeutil.c - civil-date arithmetic and cached local-zone offsets.
+ *
+ * Used by the framer to turn syslog and dmesg -T stamps into UTC, and by
+ * the renderers to print RFC 3339 times.
+ */
+#include "base/compat.h"
+#include "base/timeutil.h"
+#include <time.h>
+
+int64_t kt_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+void kt_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+int kt_month_from_abbr(const char *p)
+{
+	static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	int i;
+
+	for (i = 0; i < 12; i++)
+		if (p[0] == names[i * 3] && p[1] == names[i * 3 + 1] &&
+		    p[2] == names[i * 3 + 2])
+			return i + 1;
+	return 0;
+}
+
+int kt_weekday_from_abbr(const char *p)
+{
+	static const char names[] = "MonTueWedThuFriSatSun";
+	int i;
+
+	for (i = 0; i < 7; i++)
+		if (p[0] == names[i * 3] && p[1] == names[i * 3 + 1] &&
+		    p[2] == names[i * 3 + 2])
+			return i + 1;
+	return 0;
+}
+
+void kt_tzcache_init(struct kt_tzcache *tc)
+{
+	tc->key = -1;
+	tc->offset_s = 0;
+}
+
+int64_t kt_utc_us(int64_t y, unsigned mon, unsigned day, unsigned h,
+		  unsigned min, unsigned s, int64_t us)
+{
+	int64_t days = kt_days_from_civil(y, mon, day);
+
+	return ((days * 86400) + h * 3600 + min * 60 + s) * 1000000 + us;
+}
+
+int64_t kt_local_to_utc_us(struct kt_tzcache *tc, int64_t y, unsigned mon,
+			   unsigned day, unsigned h, unsigned min, unsigned s,
+			   int64_t us)
+{
+	int64_t days = kt_days_from_civil(y, mon, day);
+	int64_t key = days * 32 + h;
+
+	if (key != tc->key) {
+		struct tm tm;
+		time_t t;
+
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = (int)(y - 1900);
+		tm.tm_mon = (int)mon - 1;
+		tm.tm_mday = (int)day;
+		tm.tm_hour = (int)h;
+		tm.tm_min = 30;
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+		if (t == (time_t)-1) {
+			tc->offset_s = 0;
+		} else {
+			int64_t local = days * 86400 + h * 3600 + 30 * 60;
+
+			tc->offset_s = local - (int64_t)t;
+		}
+		tc->key = key;
+	}
+	return ((days * 86400) + h * 3600 + min * 60 + s - tc->offset_s) *
+		       1000000 + us;
+}
+
+void kt_local_year_month(int64_t epoch_s, int64_t *year, unsigned *month)
+{
+	time_t t = (time_t)epoch_s;
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm)) {
+		*year = 1970;
+		*month = 1;
+		return;
+	}
+	*year = tm.tm_year + 1900;
+	*month = (unsigned)tm.tm_mon + 1;
+}
+
+void kt_time_format(struct strbuf *sb, int64_t us, bool frac)
+{
+	int64_t secs = us / 1000000, rem = us % 1000000;
+	int64_t days, sod, y;
+	unsigned m, d;
+
+	if (rem < 0) {
+		rem += 1000000;
+		secs--;
+	}
+	days = secs / 86400;
+	sod = secs % 86400;
+	if (sod < 0) {
+		sod += 86400;
+		days--;
+	}
+	kt_civil_from_days(days, &y, &m, &d);
+	strbuf_addf(sb, "%04lld-%02u-%02uT%02d:%02d:%02d", (long long)y, m, d,
+		    (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+	if (frac && rem)
+		strbuf_addf(sb, ".%06d", (int)rem);
+	strbuf_addch(sb, 'Z');
+}

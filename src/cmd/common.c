@@ -1,0 +1,87 @@
+/*
+ * common.c - diagnostics and option handling shared by the subcommands.
+ *
+ * The one place where ktriage writes to stderr: error(), warning(),
+ * die() and the sink the library's logger is routed to.
+ */
+#include "base/compat.h"
+#include "base/strbuf.h"
+#include "cmd/cmd.h"
+
+static void vreport(const char *prefix, const char *fmt, va_list ap)
+{
+	struct strbuf raw = STRBUF_INIT, out = STRBUF_INIT;
+
+	strbuf_vaddf(&raw, fmt, ap);
+	strbuf_addstr(&out, "ktriage: ");
+	strbuf_addstr(&out, prefix);
+	strbuf_add_sanitized(&out, raw.buf, raw.len);
+	strbuf_addch(&out, '\n');
+	fflush(stdout);
+	fwrite(out.buf, 1, out.len, stderr);
+	strbuf_release(&raw);
+	strbuf_release(&out);
+}
+
+int error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("", fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("fatal: ", fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void kt_cmd_log_sink(void *data, enum kt_log_level level, const char *msg)
+{
+	static const char *const prefix[] = { "", "warning: ", "", "debug: " };
+
+	(void)data;
+	error("%s%s", prefix[level <= KT_LOG_DEBUG ? level : 0], msg);
+}
+
+int kt_cmd_parse_options(const struct kt_option *opts, void *dest, int argc,
+			 const char **argv, struct kt_strlist *args,
+			 const char *usage, const char *summary)
+{
+	struct strbuf sb = STRBUF_INIT;
+	enum kt_options_result r;
+
+	r = kt_options_parse(opts, dest, argc, argv, args, &sb);
+	if (r == KT_OPTIONS_HELP) {
+		kt_options_usage(opts, usage, summary, &sb);
+		fputs(sb.buf, stdout);
+		strbuf_release(&sb);
+		return 1;
+	}
+	if (r == KT_OPTIONS_ERROR) {
+		error("%s", sb.buf);
+		strbuf_reset(&sb);
+		kt_options_usage(opts, usage, NULL, &sb);
+		fputs(sb.buf, stderr);
+		strbuf_release(&sb);
+		return -1;
+	}
+	strbuf_release(&sb);
+	return 0;
+}

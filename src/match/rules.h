@@ -1,0 +1,200 @@
+/*
+ * rules.h - the rule pack: what ktriage knows about kernel log text.
+ *
+ * A rule pack is a set of YAML files (the rules/ folder, compiled into the
+ * binary, plus any --rules PATH).  Each rule has a regular expression
+ * and a role saying what a matching line means to the assembler:
+ *
+ *   head      opens a report (oops, WARN, hung task, OOM, panic, ...)
+ *   line      a complete one-line event (segfault, I/O error, MCE, ...)
+ *   body      belongs to an open report and may add facts
+ *   end       belongs to and closes the open report
+ *   tail      extends a report that has just ended (oom_reaper, ...)
+ *   prelude   may start the next report ("cut here", "=====" rulers)
+ *   section   starts a part of the open report; aux parts' frames do not
+ *             count as the report's call trace ("Allocated by task")
+ *   frame     one call-trace frame; named groups func/off/size/module
+ *   boot      the kernel (or firmware, or journal) starts a new boot
+ *   shutdown  an orderly shutdown step
+ *
+ * Named groups in a pattern become event facts (fields) of that name;
+ * their JSON type is declared in a pack's "fields:" map (default string).
+ * Rules with the same id in a later file replace earlier ones, so a
+ * user pack can override or extend the default one.
+ *
+ * Invariants after kt_ruleset_load(): every rule's pattern compiled in
+ * PCRE2; type < nr_types for typed roles; field ids < nr_fields.
+ */
+#ifndef KT_RULES_H
+#define KT_RULES_H
+
+#include "base/compat.h"
+#include "base/err.h"
+#include "base/strbuf.h"
+
+#define KT_NO_FIELD 0xffff
+#define KT_NO_TYPE 0xff
+#define KT_TYPES_MAX 64
+
+enum kt_severity {
+	KT_SEV_MINOR = 0,
+	KT_SEV_MAJOR = 1,
+	KT_SEV_CRITICAL = 2,
+};
+
+const char *kt_severity_name(enum kt_severity s);
+
+enum kt_role {
+	KT_ROLE_HEAD,
+	KT_ROLE_LINE,
+	KT_ROLE_BODY,
+	KT_ROLE_END,
+	KT_ROLE_TAIL,
+	KT_ROLE_PRELUDE,
+	KT_ROLE_SECTION,
+	KT_ROLE_FRAME,
+	KT_ROLE_BOOT,
+	KT_ROLE_SHUTDOWN,
+	KT_ROLE_NR
+};
+
+const char *kt_role_name(enum kt_role r);
+
+enum kt_field_type {
+	KT_FIELD_STR = 0,
+	KT_FIELD_INT,		/* decimal; "0x" hex accepted */
+	KT_FIELD_BOOL,
+	KT_FIELD_LIST,		/* list of strings (collect.value) */
+	KT_FIELD_OBJECTS,	/* list of objects (collect.item) */
+};
+
+struct kt_field_def {
+	char *name;		/* owned */
+	enum kt_field_type type;
+};
+
+/* A fixed value a rule sets when it matches ("cause: hung_task"). */
+struct kt_rule_set {
+	uint16_t field;
+	char *value;		/* owned; text, typed by the field */
+};
+
+struct kt_collect_key {
+	char *key;		/* owned; key in the collected object */
+	uint16_t field;		/* the group (field id) it comes from */
+	bool is_int;
+};
+
+/* How a rule adds to a list field (locks, top_rss). */
+struct kt_rule_collect {
+	uint16_t into;		/* the list field */
+	uint16_t value;		/* string lists: the group's field id */
+	struct kt_collect_key *item;	/* owned; object lists */
+	size_t nr_item;
+	int sort_by;		/* index into item, or -1: keep order */
+	unsigned keep;		/* at most this many (largest when sorted) */
+};
+
+enum kt_section_kind {
+	KT_SECTION_MAIN = 1,	/* frames count as the report's trace */
+	KT_SECTION_AUX = 2,	/* frames are another task's or context's */
+};
+
+enum kt_rule_from {
+	KT_FROM_KERNEL = 1 << 0,	/* kernel lines (prog "kernel" or none) */
+	KT_FROM_USER = 1 << 1,		/* lines of user-space programs */
+};
+
+struct kt_rule {
+	char *id;		/* owned */
+	char *file;		/* owned; where it was defined */
+	int line;
+	enum kt_role role;
+	uint8_t type;		/* index into ruleset types, or KT_NO_TYPE */
+	char *subtype;		/* owned or NULL */
+	enum kt_severity severity;
+	int priority;		/* higher wins among heads on one line */
+	char *match;		/* owned; the pattern as written */
+	unsigned from;		/* enum kt_rule_from bits */
+	char **progs;		/* owned; user rules: program names, or NULL */
+	size_t nr_progs;
+	uint64_t within;	/* body-like roles: report types (0: any) */
+	uint64_t join;		/* heads: report types this head continues */
+	char *join_key;		/* owned or NULL: field that must agree */
+	char *title;		/* owned; title template, heads and lines */
+	char *description;	/* owned */
+	struct kt_rule_set *set;	/* owned */
+	size_t nr_set;
+	uint16_t *group_field;	/* owned; capture group n -> field id */
+	uint32_t nr_groups;
+	struct kt_rule_collect *collect;	/* owned or NULL */
+	enum kt_section_kind section;	/* role section */
+	int phase;		/* role boot: ordering of boot markers */
+	bool hold;		/* heads: keep the previous report until
+				 * this one closes (panic after oops) */
+	bool standalone;	/* heads: never part of another report */
+	uint16_t proc_pid;	/* heads: field naming the event's task */
+	uint16_t proc_comm;
+	void *re;		/* owned pcre2_code * */
+	bool needs_pcre;	/* vectorscan alone cannot decide the match */
+};
+
+/* One group of function-name patterns the guilty-frame search skips. */
+struct kt_skip_group {
+	char *comment;		/* owned */
+	char **patterns;	/* owned */
+	size_t nr;
+};
+
+struct kt_ruleset {
+	struct kt_rule *rule;	/* owned */
+	size_t nr_rules, alloc_rules;
+	char *types[KT_TYPES_MAX];	/* owned names */
+	size_t nr_types;
+	struct kt_field_def *field;	/* owned */
+	size_t nr_fields, alloc_fields;
+	struct kt_skip_group *skip;	/* owned */
+	size_t nr_skip, alloc_skip;
+	void *skip_re;		/* owned pcre2_code * of all skip patterns */
+	size_t nr_files;	/* files loaded */
+};
+
+void kt_ruleset_init(struct kt_ruleset *rs);
+void kt_ruleset_release(struct kt_ruleset *rs);
+
+/*
+ * Loads the pack compiled into the binary.  Returns 0 or KT_ERR_RULES
+ * with "file:line: message" in ctx.
+ */
+int kt_ruleset_load_default(struct kt_ctx *ctx, struct kt_ruleset *rs);
+
+/*
+ * Loads a YAML file, or every *.yaml file of a directory in name order.
+ * Rules whose id already exists replace the old ones in place.
+ */
+int kt_ruleset_load_path(struct kt_ctx *ctx, struct kt_ruleset *rs,
+			 const char *path);
+
+/* Loads YAML text; name is used in error messages. */
+int kt_ruleset_load_text(struct kt_ctx *ctx, struct kt_ruleset *rs,
+			 const char *name, const char *text, size_t len);
+
+/*
+ * Checks cross-references and compiles what the loader deferred (the
+ * skip list).  Call once after the last load.
+ */
+int kt_ruleset_finish(struct kt_ctx *ctx, struct kt_ruleset *rs);
+
+/* Interned ids; the _find variants return KT_NO_FIELD / KT_NO_TYPE. */
+uint16_t kt_ruleset_field(struct kt_ruleset *rs, const char *name);
+uint16_t kt_ruleset_field_find(const struct kt_ruleset *rs,
+			       const char *name);
+uint8_t kt_ruleset_type_find(const struct kt_ruleset *rs, const char *name);
+const struct kt_rule *kt_ruleset_rule_find(const struct kt_ruleset *rs,
+					   const char *id);
+
+/* True when func matches a guilty_skip pattern. */
+bool kt_ruleset_skip_frame(const struct kt_ruleset *rs, const char *func,
+			   size_t len);
+
+#endif
