@@ -13,6 +13,7 @@
 #include "base/compat.h"
 #include "base/err.h"
 #include "base/options.h"
+#include "base/strbuf.h"
 
 #define KT_CMD(name, flags, summary) \
 	int cmd_##name(int argc, const char **argv, struct kt_ctx *ctx);
@@ -22,6 +23,13 @@
 int error(const char *fmt, ...) KT_PRINTF(1, 2);
 void warning(const char *fmt, ...) KT_PRINTF(1, 2);
 KT_NORETURN void die(const char *fmt, ...) KT_PRINTF(1, 2);
+
+/*
+ * Where compiled rule packs are cached: $KTRIAGE_CACHE_DIR (empty:
+ * no cache), else $XDG_CACHE_HOME/ktriage, else ~/.cache/ktriage.
+ * Returns NULL when there is none.
+ */
+const char *kt_cmd_cache_dir(struct strbuf *sb);
 
 /* The log sink cmd/ installs into struct kt_ctx: stderr, sanitized. */
 void kt_cmd_log_sink(void *data, enum kt_log_level level, const char *msg);

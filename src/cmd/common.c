@@ -7,6 +7,7 @@
 #include "base/compat.h"
 #include "base/strbuf.h"
 #include "cmd/cmd.h"
+#include <sys/stat.h>
 
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
@@ -84,4 +85,27 @@ int kt_cmd_parse_options(const struct kt_option *opts, void *dest, int argc,
 	}
 	strbuf_release(&sb);
 	return 0;
+}
+
+const char *kt_cmd_cache_dir(struct strbuf *sb)
+{
+	const char *v = getenv("KTRIAGE_CACHE_DIR");
+
+	strbuf_reset(sb);
+	if (v)
+		return *v ? v : NULL;
+	v = getenv("XDG_CACHE_HOME");
+	if (v && *v == '/') {
+		strbuf_addf(sb, "%s/ktriage", v);
+		return sb->buf;
+	}
+	v = getenv("HOME");
+	if (v && *v == '/') {
+		strbuf_addf(sb, "%s/.cache", v);
+		if (mkdir(sb->buf, 0700) < 0 && errno != EEXIST)
+			return NULL;
+		strbuf_addstr(sb, "/ktriage");
+		return sb->buf;
+	}
+	return NULL;
 }

@@ -1,11 +1,164 @@
 /*
- * scan.c - `ktriage scan`: logs in, events out.
+ * scan.c - `ktriage scan`: logs in, one event per real anomaly out.
+ *
+ * Expands the paths (or this machine's logs), runs the pipeline over
+ * them and renders the events as text, json, ndjson, markdown or html.
  */
 #include "base/compat.h"
+#include "base/strbuf.h"
 #include "cmd/cmd.h"
+#include "input/input.h"
+#include "output/render.h"
+#include "pipeline/pipeline.h"
+#include <time.h>
+#include <unistd.h>
+
+struct scan_opts {
+	const char *format;
+	const char *color;
+	struct kt_strlist rules;
+	bool no_default_rules;
+	const char *fallback;
+	int verbose;
+};
+
+static const char *const formats[] = { "text", "json", "ndjson", "markdown",
+				       "html", NULL };
+static const char *const colors[] = { "auto", "always", "never", NULL };
+
+static const struct kt_option scan_options[] = {
+	KT_OPT_CHOICE(0, "format", struct scan_opts, format, "FORMAT",
+		      "output format; default text on a terminal, else ndjson",
+		      formats),
+	KT_OPT_LIST(0, "rules", struct scan_opts, rules, "PATH",
+		    "add or override rules from a YAML file or directory"),
+	KT_OPT_BOOL(0, "no-default-rules", struct scan_opts, no_default_rules,
+		    "use only the rules given with --rules"),
+	KT_OPT_COUNT('v', "verbose", struct scan_opts, verbose,
+		     "text: show each event's key fields and call trace"),
+	KT_OPT_CHOICE(0, "color", struct scan_opts, color, "WHEN",
+		      "colour text output", colors),
+	KT_OPT_STRING(0, "fallback", struct scan_opts, fallback, "PATH",
+		      "with no PATH: scan PATH if none of this machine's logs is readable"),
+	KT_OPT_END(),
+};
+
+static const char scan_usage[] =
+	"ktriage scan [options] [PATH|-]...";
+static const char scan_summary[] =
+	"Reads kernel and system logs (files, rotated .gz/.zst files,\n"
+	"directories, '-' for standard input; with no PATH this machine's\n"
+	"journal, /var/log/{messages,syslog,kern.log}*, crash dumps and pstore)\n"
+	"and prints one event per real anomaly: OOM kills, panics, oopses,\n"
+	"hung tasks and lockups, file-system, I/O and hardware errors,\n"
+	"crashes of user programs, and every boot with how the one before ended.";
+
+static void write_stdout(void *data, const char *buf, size_t len)
+{
+	(void)data;
+	fwrite(buf, 1, len, stdout);
+}
+
+static void on_event(void *data, struct kt_event *ev)
+{
+	kt_renderer_event(data, ev);
+	kt_event_free(ev);
+}
+
+static bool want_color(const char *when)
+{
+	const char *term = getenv("TERM");
+
+	if (!strcmp(when, "always"))
+		return true;
+	if (!strcmp(when, "never") || getenv("NO_COLOR"))
+		return false;
+	return isatty(STDOUT_FILENO) && term && strcmp(term, "dumb");
+}
+
+/* Returns the number of named paths that could not be read. */
+static int collect_inputs(struct kt_ctx *ctx, const struct kt_strlist *args,
+			  const char *fallback, struct kt_input_list *list)
+{
+	int bad = 0;
+	size_t i;
+
+	for (i = 0; i < args->nr; i++) {
+		if (kt_input_expand(ctx, &args->v[i], 1, 0, list)) {
+			error("%s", kt_ctx_error(ctx));
+			bad++;
+		}
+	}
+	if (args->nr)
+		return bad;
+	kt_input_defaults(ctx, list);
+	if (!list->nr && fallback) {
+		warning("none of this machine's logs is readable; scanning '%s'",
+			fallback);
+		if (kt_input_expand(ctx, &fallback, 1, 0, list)) {
+			error("%s", kt_ctx_error(ctx));
+			bad++;
+		}
+	} else if (!list->nr) {
+		warning("none of this machine's logs is readable; name a file or directory");
+	}
+	return bad;
+}
 
 int cmd_scan(int argc, const char **argv, struct kt_ctx *ctx)
 {
-	(void)argc; (void)argv; (void)ctx;
-	return 0;
+	struct scan_opts o = { 0 };
+	struct kt_strlist args = { 0 };
+	struct kt_input_list list;
+	struct kt_pipeline_opts po = { 0 };
+	struct kt_render_opts ro = { 0 };
+	struct kt_pipeline *pl = NULL;
+	struct kt_renderer *rend = NULL;
+	struct strbuf cache = STRBUF_INIT;
+	int rc, bad = 0;
+	size_t i;
+
+	o.color = "auto";
+	kt_input_list_init(&list);
+	rc = kt_cmd_parse_options(scan_options, &o, argc, argv, &args,
+				  scan_usage, scan_summary);
+	if (rc) {
+		rc = rc > 0 ? 0 : 1;
+		goto cleanup;
+	}
+	if (!o.format)
+		o.format = isatty(STDOUT_FILENO) ? "text" : "ndjson";
+	po.rule_paths = o.rules.v;
+	po.nr_rule_paths = o.rules.nr;
+	po.no_default_rules = o.no_default_rules;
+	po.cache_dir = kt_cmd_cache_dir(&cache);
+	ro.format = (enum kt_format)kt_format_from_name(o.format);
+	ro.color = ro.format == KT_FORMAT_TEXT && want_color(o.color);
+	ro.verbose = o.verbose;
+	ro.now_us = (int64_t)time(NULL) * 1000000;
+	ro.write = write_stdout;
+	rend = kt_renderer_new(&ro);
+	if (kt_pipeline_new(ctx, &po, on_event, rend, &pl)) {
+		rc = 1;
+		error("%s", kt_ctx_error(ctx));
+		goto cleanup;
+	}
+	bad = collect_inputs(ctx, &args, o.fallback, &list);
+	for (i = 0; i < list.nr; i++) {
+		if (kt_pipeline_scan(ctx, pl, &list.item[i])) {
+			error("%s", kt_ctx_error(ctx));
+			bad++;
+		}
+	}
+	kt_pipeline_finish(pl);
+	kt_renderer_finish(rend, kt_pipeline_summary(pl));
+	rc = bad ? 1 : 0;
+cleanup:
+	kt_renderer_free(rend);
+	kt_pipeline_free(pl);
+	kt_input_list_release(&list);
+	kt_strlist_release(&args);
+	kt_strlist_release(&o.rules);
+	strbuf_release(&cache);
+	return rc;
 }

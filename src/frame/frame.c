@@ -233,11 +233,16 @@ static bool parse_dmesg_stamp(struct cur *c, struct kt_line *l)
 	struct cur t = *c;
 	int64_t us;
 
+	const char *num;
+
 	if (!at(&t, '['))
 		return false;
 	t.p++;
 	skip_spaces(&t);
-	if (kt_parse_decimal_us(&t.p, t.end, &us) || !at(&t, ']'))
+	num = t.p;
+	/* printk stamps always have a fraction: "[ 999]" is a pid column */
+	if (kt_parse_decimal_us(&t.p, t.end, &us) || !at(&t, ']') ||
+	    !memchr(num, '.', (size_t)(t.p - num)))
 		return false;
 	t.p++;
 	l->mono_us = us;

@@ -7,9 +7,15 @@
  * named groups runs PCRE2 once to extract them.
  */
 #include "base/compat.h"
+#include "base/hash.h"
+#include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "match/matcher.h"
+#include <dirent.h>
+#include <fcntl.h>
 #include <hs/hs.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -34,30 +40,30 @@ struct kt_matcher {
 	struct kt_matcher_stats stats;
 };
 
-static bool for_db(const struct kt_rule *r, int which, bool exact_ok)
+static bool for_db(const struct kt_rule *r, int which)
 {
-	(void)exact_ok;
 	return which == DB_KERNEL ? (r->from & KT_FROM_KERNEL) :
 				    (r->from & KT_FROM_USER);
 }
 
-/* Compiles one pattern alone to learn whether vectorscan takes it as is. */
+/* Asks vectorscan whether it takes a pattern as is, or as a prefilter. */
 static int probe_exact(const struct kt_rule *r, bool *exact)
 {
-	hs_database_t *db = NULL;
+	hs_expr_info_t *info = NULL;
 	hs_compile_error_t *err = NULL;
 
-	if (hs_compile(r->match, HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY,
-		       HS_MODE_BLOCK, NULL, &db, &err) == HS_SUCCESS) {
-		hs_free_database(db);
+	if (hs_expression_info(r->match, HS_FLAG_SINGLEMATCH |
+			       HS_FLAG_ALLOWEMPTY, &info,
+			       &err) == HS_SUCCESS) {
+		free(info);
 		*exact = true;
 		return 0;
 	}
 	hs_free_compile_error(err);
-	if (hs_compile(r->match, HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY |
-		       HS_FLAG_PREFILTER, HS_MODE_BLOCK, NULL, &db,
-		       &err) == HS_SUCCESS) {
-		hs_free_database(db);
+	if (hs_expression_info(r->match, HS_FLAG_SINGLEMATCH |
+			       HS_FLAG_ALLOWEMPTY | HS_FLAG_PREFILTER, &info,
+			       &err) == HS_SUCCESS) {
+		free(info);
 		*exact = false;
 		return 0;
 	}
@@ -82,7 +88,7 @@ static int compile_db(struct kt_ctx *ctx, struct kt_matcher *m, int which)
 	for (i = 0; i < rs->nr_rules; i++) {
 		const struct kt_rule *r = &rs->rule[i];
 
-		if (!for_db(r, which, true))
+		if (!for_db(r, which))
 			continue;
 		pats[n] = r->match;
 		flags[n] = HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY |
@@ -92,6 +98,8 @@ static int compile_db(struct kt_ctx *ctx, struct kt_matcher *m, int which)
 		n++;
 	}
 	d->nr = n;
+	if (d->db)
+		goto out;	/* loaded from the cache */
 	if (n && hs_compile_multi(pats, flags, ids, (unsigned)n, HS_MODE_BLOCK,
 				  NULL, &d->db, &err) != HS_SUCCESS) {
 		const struct kt_rule *r = err->expression >= 0 ?
@@ -101,29 +109,210 @@ static int compile_db(struct kt_ctx *ctx, struct kt_matcher *m, int which)
 			      r ? r->file : "rules", r ? r->line : 0,
 			      r ? r->id : "?", err->message);
 		hs_free_compile_error(err);
-	} else if (n && hs_alloc_scratch(d->db, &m->scratch) != HS_SUCCESS) {
+	}
+out:
+	if (!rc && d->db && hs_alloc_scratch(d->db, &m->scratch) != HS_SUCCESS)
 		rc = kt_failf(ctx, KT_ERR_INTERNAL,
 			      "cannot allocate vectorscan scratch space");
-	}
 	free(pats);
 	free(flags);
 	free(ids);
 	return rc;
 }
 
+/* ------------------------------------------------------------ cache */
+
+#define CACHE_MAGIC "KTHSDB1"
+
+/* Everything the compiled databases depend on. */
+static uint64_t pack_hash(const struct kt_ruleset *rs)
+{
+	uint64_t h = kt_hash_str(KT_HASH_INIT, hs_version());
+	char num[32];
+	size_t i;
+
+	for (i = 0; i < rs->nr_rules; i++) {
+		snprintf(num, sizeof(num), "%u", rs->rule[i].from);
+		h = kt_hash_str(h, rs->rule[i].match);
+		h = kt_hash_str(h, num);
+	}
+	snprintf(num, sizeof(num), "%zu", rs->nr_rules);
+	return kt_hash_str(h, num);
+}
+
+static void cache_path(struct strbuf *sb, const char *dir, uint64_t h)
+{
+	char hex[17];
+
+	kt_hash_hex(h, hex);
+	strbuf_addf(sb, "%s/rules-%s.hsdb", dir, hex);
+}
+
+static bool read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = read(fd, p, len);
+
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+static bool write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+/* Loads exactness flags and databases; false leaves m untouched. */
+static bool cache_load(struct kt_matcher *m, const char *dir, uint64_t h)
+{
+	const struct kt_ruleset *rs = m->rs;
+	struct strbuf path = STRBUF_INIT;
+	hs_database_t *db[DB_NR] = { NULL };
+	char magic[sizeof(CACHE_MAGIC)];
+	uint64_t len, nr;
+	bool ok = false;
+	char *blob = NULL;
+	int fd, i;
+
+	cache_path(&path, dir, h);
+	fd = open(path.buf, O_RDONLY | O_CLOEXEC);
+	strbuf_release(&path);
+	if (fd < 0)
+		return false;
+	if (!read_all(fd, magic, sizeof(magic)) ||
+	    memcmp(magic, CACHE_MAGIC, sizeof(magic)) ||
+	    !read_all(fd, &nr, sizeof(nr)) || nr != rs->nr_rules ||
+	    !read_all(fd, m->exact, rs->nr_rules))
+		goto out;
+	for (i = 0; i < DB_NR; i++) {
+		if (!read_all(fd, &len, sizeof(len)) || len > (256u << 20))
+			goto out;
+		if (!len)
+			continue;
+		blob = xmalloc(len);
+		if (!read_all(fd, blob, len) ||
+		    hs_deserialize_database(blob, len, &db[i]) != HS_SUCCESS)
+			goto out;
+		free(blob);
+		blob = NULL;
+	}
+	for (i = 0; i < DB_NR; i++)
+		m->db[i].db = db[i];
+	ok = true;
+out:
+	if (!ok)
+		for (i = 0; i < DB_NR; i++)
+			hs_free_database(db[i]);
+	free(blob);
+	close(fd);
+	return ok;
+}
+
+/* Keeps only the newest pack: old ones are never loaded again. */
+static void prune_cache(const char *dir, const char *keep)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (strncmp(de->d_name, "rules-", 6) || len < 11 ||
+		    strcmp(de->d_name + len - 5, ".hsdb"))
+			continue;
+		strbuf_reset(&p);
+		strbuf_addf(&p, "%s/%s", dir, de->d_name);
+		if (strcmp(p.buf, keep))
+			unlink(p.buf);
+	}
+	closedir(d);
+	strbuf_release(&p);
+}
+
+static void cache_store(const struct kt_matcher *m, const char *dir,
+			uint64_t h)
+{
+	const struct kt_ruleset *rs = m->rs;
+	struct strbuf path = STRBUF_INIT, tmp = STRBUF_INIT;
+	uint64_t nr = rs->nr_rules, len;
+	bool ok;
+	int fd, i;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return;
+	cache_path(&path, dir, h);
+	strbuf_addf(&tmp, "%s.%ld.tmp", path.buf, (long)getpid());
+	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		goto out;
+	ok = write_all(fd, CACHE_MAGIC, sizeof(CACHE_MAGIC)) &&
+	     write_all(fd, &nr, sizeof(nr)) &&
+	     write_all(fd, m->exact, rs->nr_rules);
+	for (i = 0; ok && i < DB_NR; i++) {
+		char *blob = NULL;
+		size_t size = 0;
+
+		if (m->db[i].db && hs_serialize_database(m->db[i].db, &blob,
+				&size) != HS_SUCCESS) {
+			ok = false;
+			break;
+		}
+		len = size;
+		ok = write_all(fd, &len, sizeof(len)) &&
+		     (!size || write_all(fd, blob, size));
+		free(blob);
+	}
+	if (close(fd) || !ok || rename(tmp.buf, path.buf))
+		unlink(tmp.buf);
+	else
+		prune_cache(dir, path.buf);
+out:
+	strbuf_release(&path);
+	strbuf_release(&tmp);
+}
+
 int kt_matcher_new(struct kt_ctx *ctx, const struct kt_ruleset *rs,
-		   struct kt_matcher **out)
+		   const char *cache_dir, struct kt_matcher **out)
 {
 	struct kt_matcher *m = xcalloc(1, sizeof(*m));
 	uint32_t max_groups = 1;
+	bool cached = false;
+	uint64_t h = 0;
 	size_t i;
 	int rc;
 
 	m->rs = rs;
 	m->exact = xcalloc(rs->nr_rules + 1, sizeof(*m->exact));
+	if (cache_dir) {
+		h = pack_hash(rs);
+		cached = cache_load(m, cache_dir, h);
+	}
 	for (i = 0; i < rs->nr_rules; i++) {
 		const struct kt_rule *r = &rs->rule[i];
 
+		if (r->nr_groups > max_groups)
+			max_groups = r->nr_groups;
+		if (cached)
+			continue;
 		if (probe_exact(r, &m->exact[i])) {
 			rc = kt_failf(ctx, KT_ERR_RULES,
 				      "%s:%d: rule '%s': vectorscan cannot compile the pattern",
@@ -131,8 +320,6 @@ int kt_matcher_new(struct kt_ctx *ctx, const struct kt_ruleset *rs,
 			kt_matcher_free(m);
 			return rc;
 		}
-		if (r->nr_groups > max_groups)
-			max_groups = r->nr_groups;
 	}
 	for (i = 0; i < DB_NR; i++) {
 		rc = compile_db(ctx, m, (int)i);
@@ -141,6 +328,8 @@ int kt_matcher_new(struct kt_ctx *ctx, const struct kt_ruleset *rs,
 			return rc;
 		}
 	}
+	if (cache_dir && !cached)
+		cache_store(m, cache_dir, h);
 	m->md = pcre2_match_data_create(max_groups, NULL);
 	*out = m;
 	return 0;
@@ -268,7 +457,7 @@ int kt_matcher_scan(struct kt_matcher *m, const struct kt_line *line,
 int kt_matcher_check(struct kt_ctx *ctx, const struct kt_ruleset *rs)
 {
 	struct kt_matcher *m;
-	int rc = kt_matcher_new(ctx, rs, &m);
+	int rc = kt_matcher_new(ctx, rs, NULL, &m);
 
 	if (!rc)
 		kt_matcher_free(m);

@@ -42,9 +42,15 @@ struct kt_match {
 
 struct kt_matcher;
 
-/* Compiles the ruleset (which must outlive the matcher). */
+/*
+ * Compiles the ruleset (which must outlive the matcher).  Compiling a
+ * rule pack into vectorscan takes most of a second, so when cache_dir is
+ * not NULL the compiled databases are kept there, keyed by a hash of
+ * every pattern and the library version, and loaded next time; a cache
+ * that cannot be read or written is silently ignored.
+ */
 int kt_matcher_new(struct kt_ctx *ctx, const struct kt_ruleset *rs,
-		   struct kt_matcher **out);
+		   const char *cache_dir, struct kt_matcher **out);
 void kt_matcher_free(struct kt_matcher *m);
 
 /* Tags line->msg.  Returns the number of rules matched (0 for most). */

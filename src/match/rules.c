@@ -61,7 +61,15 @@ static void rule_release(struct kt_rule *r)
 		free(r->progs[i]);
 	free(r->progs);
 	free(r->join_key);
+	for (i = 0; i < r->nr_guilty_from; i++)
+		free(r->guilty_from[i]);
+	free(r->guilty_from);
+	for (i = 0; i < r->nr_title; i++)
+		free(r->title[i]);
 	free(r->title);
+	for (i = 0; i < r->nr_within_sub; i++)
+		free(r->within_sub[i]);
+	free(r->within_sub);
 	free(r->description);
 	for (i = 0; i < r->nr_set; i++)
 		free(r->set[i].value);
@@ -97,6 +105,10 @@ void kt_ruleset_release(struct kt_ruleset *rs)
 	}
 	free(rs->skip);
 	pcre2_code_free(rs->skip_re);
+	for (i = 0; i < rs->nr_anchor; i++)
+		free(rs->anchor[i]);
+	free(rs->anchor);
+	pcre2_code_free(rs->anchor_re);
 	kt_ruleset_init(rs);
 }
 
@@ -282,6 +294,48 @@ static int add_type_bit(struct loader *ld, yaml_node_t *n, void *data)
 	if (!rc)
 		*mask |= 1ULL << t;
 	return rc;
+}
+
+static int add_within(struct loader *ld, yaml_node_t *n, void *data)
+{
+	struct kt_rule *r = data;
+	const char *s = scalar(n), *slash = strchr(s, '/');
+	struct strbuf t = STRBUF_INIT;
+	uint8_t type;
+	int rc;
+
+	if (!slash)
+		return add_type_bit(ld, n, &r->within);
+	strbuf_add(&t, s, (size_t)(slash - s));
+	rc = intern_type(ld, n, t.buf, &type);
+	strbuf_release(&t);
+	if (rc)
+		return rc;
+	r->within_sub = xrealloc(r->within_sub, st_mult(sizeof(char *),
+				 r->nr_within_sub + 1));
+	r->within_sub[r->nr_within_sub++] = xstrdup(s);
+	return 0;
+}
+
+static int add_title(struct loader *ld, yaml_node_t *n, void *data)
+{
+	struct kt_rule *r = data;
+
+	(void)ld;
+	r->title = xrealloc(r->title, st_mult(sizeof(char *), r->nr_title + 1));
+	r->title[r->nr_title++] = xstrdup(scalar(n));
+	return 0;
+}
+
+static int add_guilty_from(struct loader *ld, yaml_node_t *n, void *data)
+{
+	struct kt_rule *r = data;
+
+	(void)ld;
+	r->guilty_from = xrealloc(r->guilty_from, st_mult(sizeof(char *),
+				  r->nr_guilty_from + 1));
+	r->guilty_from[r->nr_guilty_from++] = xstrdup(scalar(n));
+	return 0;
 }
 
 static int add_prog(struct loader *ld, yaml_node_t *n, void *data)
@@ -542,14 +596,24 @@ static int parse_rule(struct loader *ld, yaml_node_t *n)
 		} else if (!strcmp(k, "prog")) {
 			rc = for_each_scalar(ld, v, k, add_prog, &tmp);
 		} else if (!strcmp(k, "within")) {
-			rc = for_each_scalar(ld, v, k, add_type_bit,
-					     &tmp.within);
+			rc = for_each_scalar(ld, v, k, add_within, &tmp);
 		} else if (!strcmp(k, "join")) {
 			rc = for_each_scalar(ld, v, k, add_type_bit, &tmp.join);
 		} else if (!strcmp(k, "join_key")) {
 			rc = get_string(ld, v, k, &tmp.join_key);
+		} else if (!strcmp(k, "guilty_from")) {
+			rc = for_each_scalar(ld, v, k, add_guilty_from, &tmp);
+		} else if (!strcmp(k, "guilty")) {
+			const char *g = scalar(v);
+
+			if (g && !strcmp(g, "stall"))
+				tmp.guilty_stall = true;
+			else if (!g || strcmp(g, "first"))
+				rc = failn(ld, v, "'guilty' must be first or stall");
+		} else if (!strcmp(k, "join_trace")) {
+			rc = get_bool(ld, v, k, &tmp.join_trace);
 		} else if (!strcmp(k, "title")) {
-			rc = get_string(ld, v, k, &tmp.title);
+			rc = for_each_scalar(ld, v, k, add_title, &tmp);
 		} else if (!strcmp(k, "description")) {
 			rc = get_string(ld, v, k, &tmp.description);
 		} else if (!strcmp(k, "set")) {
@@ -564,8 +628,6 @@ static int parse_rule(struct loader *ld, yaml_node_t *n)
 			rc = get_int(ld, v, k, 0, 100, &tmp.phase);
 		} else if (!strcmp(k, "hold")) {
 			rc = get_bool(ld, v, k, &tmp.hold);
-		} else if (!strcmp(k, "standalone")) {
-			rc = get_bool(ld, v, k, &tmp.standalone);
 		} else if (!strcmp(k, "process")) {
 			rc = parse_process(ld, &tmp, v);
 		} else if (!strcmp(k, "disabled")) {
@@ -604,7 +666,7 @@ static int parse_rule(struct loader *ld, yaml_node_t *n)
 	}
 	if (typed_role(tmp.role)) {
 		if (tmp.type == KT_NO_TYPE || !tmp.subtype || !sev ||
-		    !tmp.title) {
+		    !tmp.nr_title) {
 			rc = failn(ld, n, "rule '%s': a %s rule needs type, subtype, severity and title",
 				   tmp.id, role);
 			goto fail;
@@ -639,8 +701,8 @@ static int parse_rule(struct loader *ld, yaml_node_t *n)
 	if (tmp.nr_progs)
 		tmp.from |= KT_FROM_USER;
 	if (section) {
-		if (tmp.role != KT_ROLE_SECTION) {
-			rc = failn(ld, n, "rule '%s': only section rules take 'section'",
+		if (tmp.role != KT_ROLE_SECTION && tmp.role != KT_ROLE_HEAD) {
+			rc = failn(ld, n, "rule '%s': only section and head rules take 'section'",
 				   tmp.id);
 			goto fail;
 		}
@@ -755,6 +817,26 @@ bad:
 	return 0;
 }
 
+static int parse_anchors(struct loader *ld, yaml_node_t *v)
+{
+	struct kt_ruleset *rs = ld->rs;
+	yaml_node_item_t *it;
+
+	if (v->type != YAML_SEQUENCE_NODE)
+		return failn(ld, v, "'stall_anchors' must be a list of patterns");
+	for (it = v->data.sequence.items.start;
+	     it < v->data.sequence.items.top; it++) {
+		const char *s = scalar(node(ld, *it));
+
+		if (!s)
+			return failn(ld, node(ld, *it),
+				     "'stall_anchors' items must be strings");
+		ALLOC_GROW(rs->anchor, rs->nr_anchor + 1, rs->alloc_anchor);
+		rs->anchor[rs->nr_anchor++] = xstrdup(s);
+	}
+	return 0;
+}
+
 int kt_ruleset_load_text(struct kt_ctx *ctx, struct kt_ruleset *rs,
 			 const char *name, const char *text, size_t len)
 {
@@ -795,6 +877,8 @@ int kt_ruleset_load_text(struct kt_ctx *ctx, struct kt_ruleset *rs,
 
 		if (k && !strcmp(k, "fields")) {
 			rc = parse_fields(&ld, v);
+		} else if (k && !strcmp(k, "stall_anchors")) {
+			rc = parse_anchors(&ld, v);
 		} else if (k && !strcmp(k, "guilty_skip")) {
 			rc = parse_skip(&ld, v);
 		} else if (k && !strcmp(k, "rules")) {
@@ -916,13 +1000,47 @@ int kt_ruleset_load_path(struct kt_ctx *ctx, struct kt_ruleset *rs,
 	return rc;
 }
 
-int kt_ruleset_finish(struct kt_ctx *ctx, struct kt_ruleset *rs)
+/* One PCRE2 pattern "(?:p1)|(?:p2)|..." from groups and/or a list. */
+static int compile_alternation(struct kt_ctx *ctx, const char *what,
+			       const struct kt_skip_group *groups,
+			       size_t nr_groups, char *const *list,
+			       size_t nr_list, void **out)
 {
 	struct strbuf alt = STRBUF_INIT;
 	PCRE2_UCHAR msg[256];
 	PCRE2_SIZE off;
 	size_t i, j;
 	int err;
+
+	pcre2_code_free(*out);
+	*out = NULL;
+	for (i = 0; i < nr_groups; i++)
+		for (j = 0; j < groups[i].nr; j++)
+			strbuf_addf(&alt, "%s(?:%s)", alt.len ? "|" : "",
+				    groups[i].patterns[j]);
+	for (i = 0; i < nr_list; i++)
+		strbuf_addf(&alt, "%s(?:%s)", alt.len ? "|" : "", list[i]);
+	if (!alt.len) {
+		strbuf_release(&alt);
+		return 0;
+	}
+	*out = pcre2_compile((PCRE2_SPTR)alt.buf, alt.len, 0, &err, &off,
+			     NULL);
+	strbuf_release(&alt);
+	if (!*out) {
+		pcre2_get_error_message(err, msg, sizeof(msg));
+		return kt_failf(ctx, KT_ERR_RULES,
+				"%s: bad pattern near offset %zu: %s", what,
+				(size_t)off, (char *)msg);
+	}
+	pcre2_jit_compile(*out, PCRE2_JIT_COMPLETE);
+	return 0;
+}
+
+int kt_ruleset_finish(struct kt_ctx *ctx, struct kt_ruleset *rs)
+{
+	size_t i, j;
+	int rc;
 
 	for (i = 0; i < rs->nr_rules; i++) {
 		struct kt_rule *r = &rs->rule[i];
@@ -939,39 +1057,40 @@ int kt_ruleset_finish(struct kt_ctx *ctx, struct kt_ruleset *rs)
 				    KT_FIELD_INT)
 					r->collect->item[j].is_int = true;
 	}
-	pcre2_code_free(rs->skip_re);
-	rs->skip_re = NULL;
-	for (i = 0; i < rs->nr_skip; i++)
-		for (j = 0; j < rs->skip[i].nr; j++)
-			strbuf_addf(&alt, "%s(?:%s)", alt.len ? "|" : "",
-				    rs->skip[i].patterns[j]);
-	if (!alt.len) {
-		strbuf_release(&alt);
-		return 0;
-	}
-	rs->skip_re = pcre2_compile((PCRE2_SPTR)alt.buf, alt.len, 0, &err,
-				    &off, NULL);
-	strbuf_release(&alt);
-	if (!rs->skip_re) {
-		pcre2_get_error_message(err, msg, sizeof(msg));
-		return kt_failf(ctx, KT_ERR_RULES,
-				"guilty_skip: bad pattern near offset %zu: %s",
-				(size_t)off, (char *)msg);
-	}
-	pcre2_jit_compile(rs->skip_re, PCRE2_JIT_COMPLETE);
-	return 0;
+	/* the contract's reboot events exist whatever the pack says */
+	if (kt_ruleset_type_find(rs, "reboot") == KT_NO_TYPE &&
+	    rs->nr_types < KT_TYPES_MAX)
+		rs->types[rs->nr_types++] = xstrdup("reboot");
+	rc = compile_alternation(ctx, "guilty_skip", rs->skip, rs->nr_skip,
+				 NULL, 0, &rs->skip_re);
+	if (!rc)
+		rc = compile_alternation(ctx, "stall_anchors", NULL, 0,
+					 rs->anchor, rs->nr_anchor,
+					 &rs->anchor_re);
+	return rc;
+}
+
+static bool match_any(const void *re, const char *s, size_t len)
+{
+	pcre2_match_data *md;
+	int rc;
+
+	if (!re)
+		return false;
+	md = pcre2_match_data_create(1, NULL);
+	rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, md, NULL);
+	pcre2_match_data_free(md);
+	return rc >= 0;
 }
 
 bool kt_ruleset_skip_frame(const struct kt_ruleset *rs, const char *func,
 			   size_t len)
 {
-	pcre2_match_data *md;
-	int rc;
+	return match_any(rs->skip_re, func, len);
+}
 
-	if (!rs->skip_re)
-		return false;
-	md = pcre2_match_data_create_from_pattern(rs->skip_re, NULL);
-	rc = pcre2_match(rs->skip_re, (PCRE2_SPTR)func, len, 0, 0, md, NULL);
-	pcre2_match_data_free(md);
-	return rc >= 0;
+bool kt_ruleset_anchor_frame(const struct kt_ruleset *rs, const char *func,
+			     size_t len)
+{
+	return match_any(rs->anchor_re, func, len);
 }

@@ -111,7 +111,8 @@ struct kt_rule {
 	int line;
 	enum kt_role role;
 	uint8_t type;		/* index into ruleset types, or KT_NO_TYPE */
-	char *subtype;		/* owned or NULL */
+	char *subtype;		/* owned or NULL; on body-like roles it
+				 * refines the report's subtype */
 	enum kt_severity severity;
 	int priority;		/* higher wins among heads on one line */
 	char *match;		/* owned; the pattern as written */
@@ -119,20 +120,31 @@ struct kt_rule {
 	char **progs;		/* owned; user rules: program names, or NULL */
 	size_t nr_progs;
 	uint64_t within;	/* body-like roles: report types (0: any) */
+	char **within_sub;	/* owned; "type/subtype" entries, or NULL */
+	size_t nr_within_sub;
 	uint64_t join;		/* heads: report types this head continues */
 	char *join_key;		/* owned or NULL: field that must agree */
-	char *title;		/* owned; title template, heads and lines */
+	bool join_trace;	/* join even after the call trace began */
+	char **title;		/* owned; title templates, first that renders
+				 * with all its fields wins */
+	size_t nr_title;
 	char *description;	/* owned */
 	struct kt_rule_set *set;	/* owned */
 	size_t nr_set;
 	uint16_t *group_field;	/* owned; capture group n -> field id */
 	uint32_t nr_groups;
 	struct kt_rule_collect *collect;	/* owned or NULL */
-	enum kt_section_kind section;	/* role section */
+	enum kt_section_kind section;	/* section: the part it starts;
+					 * head: the part it starts in */
+	char **guilty_from;	/* owned; heads: fields (or list fields)
+				 * whose functions come before the trace
+				 * in the guilty search; NULL: "rip" */
+	size_t nr_guilty_from;
+	bool guilty_stall;	/* heads: stall mode: the frame before the
+				 * first stall anchor */
 	int phase;		/* role boot: ordering of boot markers */
 	bool hold;		/* heads: keep the previous report until
 				 * this one closes (panic after oops) */
-	bool standalone;	/* heads: never part of another report */
 	uint16_t proc_pid;	/* heads: field naming the event's task */
 	uint16_t proc_comm;
 	void *re;		/* owned pcre2_code * */
@@ -156,6 +168,9 @@ struct kt_ruleset {
 	struct kt_skip_group *skip;	/* owned */
 	size_t nr_skip, alloc_skip;
 	void *skip_re;		/* owned pcre2_code * of all skip patterns */
+	char **anchor;		/* owned: stall_anchors patterns */
+	size_t nr_anchor, alloc_anchor;
+	void *anchor_re;	/* owned pcre2_code * of all anchors */
 	size_t nr_files;	/* files loaded */
 };
 
@@ -196,5 +211,8 @@ const struct kt_rule *kt_ruleset_rule_find(const struct kt_ruleset *rs,
 /* True when func matches a guilty_skip pattern. */
 bool kt_ruleset_skip_frame(const struct kt_ruleset *rs, const char *func,
 			   size_t len);
+/* True when func matches a stall_anchors pattern. */
+bool kt_ruleset_anchor_frame(const struct kt_ruleset *rs, const char *func,
+			     size_t len);
 
 #endif
