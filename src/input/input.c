@@ -84,14 +84,14 @@ struct walk {
 	struct kt_input_list *out;	/* borrowed */
 	bool defaults;		/* failures are warnings */
 	int rc;			/* the last failure, or 0 */
-	struct devino *dir;	/* owned; directories seen */
+	struct devino *dir;	/* owned; directories seen; walk_release */
 	size_t dir_nr, dir_alloc;
-	struct devino *file;	/* owned; files added */
+	struct devino *file;	/* owned; files added; walk_release */
 	size_t file_nr, file_alloc;
 };
 
 struct entry {
-	char *path;		/* owned; dir/name */
+	char *path;		/* owned; dir/name; freed by free_entries */
 	const char *name;	/* borrowed from path */
 	struct stat st;
 };
@@ -265,6 +265,12 @@ static void add_found_file(struct walk *w, const char *path,
 		return;
 	}
 	if (key.journal) {
+		/*
+		 * NEEDSWORK: one item per file reads system.journal and
+		 * user-1000.journal one after the other; opening a
+		 * directory's journal files together would interleave them
+		 * by time as journalctl does.
+		 */
 		add_item(w->out, path, path, KT_INPUT_JOURNAL,
 			 (int64_t)st->st_mtime);
 	} else if (has_binary_start(path)) {
@@ -632,36 +638,41 @@ static void input_free(struct kt_input *in)
 int kt_input_open(struct kt_ctx *ctx, const struct kt_input_item *item,
 		  struct kt_input **out)
 {
-	const struct kt_source_ops *ops = item->kind == KT_INPUT_STDIN ?
-					  &kt_source_file : pick_source(item);
+	bool is_stdin = item->kind == KT_INPUT_STDIN;
+	const struct kt_source_ops *ops = is_stdin ? &kt_source_file :
+					  pick_source(item);
 	struct kt_input *in;
 	int rc;
 
 	*out = NULL;
 	in = input_new(ops, item->display ? item->display : item->path);
-	rc = ops->open(ctx, &in->src, item->kind == KT_INPUT_STDIN ?
-		       "-" : item->path);
-	if (rc) {
-		input_free(in);
-		return rc;
-	}
+	rc = ops->open(ctx, &in->src, is_stdin ? "-" : item->path);
+	if (rc)
+		goto cleanup;
 	*out = in;
-	return 0;
+	in = NULL;
+cleanup:
+	if (in)
+		input_free(in);
+	return rc;
 }
 
 int kt_input_open_mem(struct kt_ctx *ctx, const char *data, size_t len,
 		      struct kt_input **out)
 {
 	struct kt_input *in = input_new(&kt_source_file, "<memory>");
-	int rc = kt_source_file_open_mem(ctx, &in->src, data, len);
+	int rc;
 
 	*out = NULL;
-	if (rc) {
-		input_free(in);
-		return rc;
-	}
+	rc = kt_source_file_open_mem(ctx, &in->src, data, len);
+	if (rc)
+		goto cleanup;
 	*out = in;
-	return 0;
+	in = NULL;
+cleanup:
+	if (in)
+		input_free(in);
+	return rc;
 }
 
 int kt_input_read(struct kt_ctx *ctx, struct kt_input *in, char *buf,

@@ -37,6 +37,10 @@ struct kt_source_ops {
 	int (*read)(struct kt_ctx *ctx, struct kt_source *src, char *buf,
 		    size_t cap, size_t *got);
 	void (*close)(struct kt_source *src);
+	/*
+	 * NEEDSWORK: cursor_save/cursor_restore, so that `watch` can
+	 * resume a source where it stopped, are not part of the ops yet.
+	 */
 };
 
 enum kt_input_kind {

@@ -1,11 +1,9 @@
 /*
- * source_journal.c - the systemd journal through libsystemd's
- * sd_journal: this machine's journal, a journal directory or .journal
- * files.
+ * source_journal.c - the systemd journal through sd_journal: this
+ * machine's, a journal directory or .journal files.
  *
- * Input stage: renders each entry as text lines in the
- * "journalctl -o short-iso-precise" style the framer parses, so the
- * journal needs no framing path of its own.
+ * Input stage: renders each entry as "journalctl -o short-iso-precise"
+ * style lines, which the framer parses like any text log.
  */
 #include "base/compat.h"
 #include "base/parse.h"
@@ -48,11 +46,12 @@ static const char *const field_name[F_NR] = {
 };
 
 struct journal_src {
-	sd_journal *j;		/* owned; closed by journal_close */
-	struct strbuf out;	/* owned; rendered text not yet handed out */
+	/* all owned, released by journal_close */
+	sd_journal *j;
+	struct strbuf out;	/* rendered text not yet handed out */
 	size_t off;		/* handed out so far of out */
-	struct strbuf fields;	/* owned; values of the current entry */
-	struct strbuf last_boot;	/* owned; boot id of the last entry */
+	struct strbuf fields;	/* values of the current entry */
+	struct strbuf last_boot;	/* boot id of the last entry */
 	bool eof;
 };
 

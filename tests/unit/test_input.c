@@ -425,6 +425,52 @@ static void test_garbage_after_magic(void **state)
 	strbuf_release(&out);
 }
 
+/* Every cut and every damaged byte: a prefix of the data, then 0 or a
+ * clean KT_ERR_FORMAT; never a crash or a hang. */
+static void test_cut_and_flip(void **state)
+{
+	struct fixture *f = *state;
+	struct strbuf data = STRBUF_INIT, comp = STRBUF_INIT;
+	struct strbuf cut = STRBUF_INIT, out = STRBUF_INIT;
+	int codec, rc;
+	size_t i;
+
+	make_text(&data, 5000, 9);
+	for (codec = 0; codec < 2; codec++) {
+		strbuf_reset(&comp);
+		if (codec)
+			add_zstd(&comp, data.buf, data.len);
+		else
+			add_gzip(&comp, data.buf, data.len);
+		for (i = 0; i < comp.len; i++) {
+			strbuf_reset(&cut);
+			strbuf_add(&cut, comp.buf, i);
+			strbuf_reset(&out);
+			rc = read_mem(&f->ctx, &cut, 512, &out);
+			/* fewer than 4 bytes of zstd magic read as text */
+			if (i >= 4)
+				assert_int_equal(rc, KT_ERR_FORMAT);
+			if (i >= 4)
+				assert_true(out.len <= data.len &&
+					    !memcmp(out.buf, data.buf,
+						    out.len));
+		}
+		for (i = 0; i < comp.len; i++) {
+			strbuf_reset(&cut);
+			strbuf_add(&cut, comp.buf, comp.len);
+			cut.buf[i] ^= 0x55;
+			strbuf_reset(&out);
+			rc = read_mem(&f->ctx, &cut, 512, &out);
+			assert_true(rc == 0 || rc == KT_ERR_FORMAT);
+			assert_true(out.len <= 2 * data.len + comp.len);
+		}
+	}
+	strbuf_release(&data);
+	strbuf_release(&comp);
+	strbuf_release(&cut);
+	strbuf_release(&out);
+}
+
 static void test_large_output_small_input(void **state)
 {
 	struct fixture *f = *state;
@@ -1009,6 +1055,7 @@ int main(void)
 		T(test_truncated_gzip),
 		T(test_truncated_zstd),
 		T(test_garbage_after_magic),
+		T(test_cut_and_flip),
 		T(test_large_output_small_input),
 		T(test_file_magic_not_name),
 		T(test_stdin_pipe),

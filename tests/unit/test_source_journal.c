@@ -1,12 +1,8 @@
 /*
- * test_source_journal.c - unit tests of the journal source: how entries
- * are rendered as text lines, that the framer reads those lines back,
- * and reading real .journal files.
- *
- * The rendering is tested on synthetic field data.  A .journal fixture
- * is made at test time from journal export data with
- * systemd-journal-remote when that program is installed; the file tests
- * are skipped otherwise.
+ * test_source_journal.c - the journal source: rendering synthetic
+ * entries, the framer reading them back, and real .journal files.
+ * Those are made at test time from export data with
+ * systemd-journal-remote; without it the file tests are skipped.
  */
 #include "base/compat.h"
 #include "base/strbuf.h"
