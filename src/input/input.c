@@ -285,6 +285,22 @@ static void add_found_file(struct walk *w, const char *path,
 	remember_file(w, st);
 }
 
+/*
+ * A name listed in a directory that stat() does not find: a dangling
+ * symlink (a warning), or a file rotated away meanwhile (not an error).
+ */
+static void gone(struct walk *w, const char *path)
+{
+	struct stat st;
+
+	if (!lstat(path, &st) && S_ISLNK(st.st_mode))
+		kt_log(w->ctx, KT_LOG_WARN,
+		       "skipping '%s': dangling symbolic link", path);
+	else
+		kt_log(w->ctx, KT_LOG_INFO, "skipping '%s': removed", path);
+	w->out->skipped++;
+}
+
 static int cmp_entry(const void *a, const void *b)
 {
 	const struct entry *ea = a, *eb = b;
@@ -342,8 +358,12 @@ static bool read_dir(struct walk *w, const char *dir,
 		strbuf_reset(&sb);
 		join(&sb, dir, de->d_name);
 		if (stat(sb.buf, &st) < 0) {
-			fail(w, KT_ERR_IO, errno, "cannot open '%s': %s",
-			     sb.buf, strerror(errno));
+			if (errno == ENOENT)
+				gone(w, sb.buf);
+			else
+				fail(w, KT_ERR_IO, errno,
+				     "cannot open '%s': %s", sb.buf,
+				     strerror(errno));
 			continue;
 		}
 		ALLOC_GROW(ent, nr + 1, alloc);

@@ -767,16 +767,28 @@ static void test_expand_symlink_loop(void **state)
 	assert_int_equal(symlink("../..", loop), 0);
 	/* not a loop, but the same directory again: read once */
 	assert_int_equal(symlink("a", other), 0);
+	/* pointing nowhere: a warning, not an error */
+	{
+		char *dangling = tpath(f, "d/a/dangling.log");
+
+		assert_int_equal(symlink("nowhere", dangling), 0);
+		strbuf_addf(&want, "W:skipping '%s': dangling symbolic link\n",
+			    dangling);
+		free(dangling);
+	}
 	kt_input_list_init(&list);
 	assert_int_equal(kt_input_expand(&f->ctx, paths, 1, 0, &list), 0);
 	list_paths(f, &list, &got);
 	assert_string_equal(got.buf, "d/a/b/x.log\nd/top.log\n");
+	assert_non_null(strstr(f->log.buf, want.buf));
+	strbuf_reset(&want);
 	strbuf_addf(&want, "W:skipping '%s': directory loop\n", loop);
 	assert_non_null(strstr(f->log.buf, want.buf));
 	strbuf_reset(&want);
 	strbuf_addf(&want, "I:skipping '%s': already read\n", other);
 	assert_non_null(strstr(f->log.buf, want.buf));
-	assert_int_equal(list.skipped, 2);
+	assert_int_equal(list.skipped, 3);
+	assert_null(strstr(f->log.buf, "E:"));
 	kt_input_list_release(&list);
 	free(root);
 	free(loop);
