@@ -91,9 +91,10 @@ enum kt_input_expand_flags {
  *    not text logs are left out: wtmp, btmp, utmp, lastlog, faillog and
  *    tallylog (quietly) and files with a NUL byte in their first 4 KiB
  *    after decompression (with a warning); sockets, fifos and devices
- *    are left out too, and so are dangling symlinks (with a warning) and
- *    files removed while the directory is read (quietly).  .journal files go to the journal source, one
- *    item per file.  Each directory is sorted with kt_rotate_cmp()
+ *    are left out too, and so are dangling symlinks (with a warning)
+ *    and files removed while the directory is read (quietly).
+ *    .journal files go to the journal source, one item per file.
+ *    Each directory is sorted with kt_rotate_cmp()
  *    (input/rotate.h): log families by name, the files of one family
  *    oldest first (kern.log.3.gz, kern.log.2.gz, kern.log.1, kern.log;
  *    messages-20250101, messages-20250108.gz, messages; syslog.10.gz
