@@ -101,9 +101,9 @@ enum kt_input_expand_flags {
  *    before syslog.9.gz).
  *
  * Each item gets its mtime.  Entries left out are counted in
- * out->skipped.  Returns 0, or a negative enum kt_err when a path (named
- * or found in a walk) does not exist or cannot be read: the rest are
- * still added, so the caller can report and go on.  The detail of the
+ * out->skipped.  Returns 0, or a negative enum kt_err when a named path
+ * does not exist, or a path (named or found in a walk) cannot be read:
+ * the rest are still added, so the caller can report and go on.  The detail of the
  * last such failure is in ctx; earlier ones, if any, have already been
  * logged at KT_LOG_ERROR, so the caller prints ctx and every failure is
  * told once, in order.  With KT_INPUT_EXPAND_DEFAULTS failures are
