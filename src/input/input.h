@@ -11,8 +11,10 @@
  * format), so framing has one job.
  *
  * How to add a source: write src/input/source_<name>.c defining
- * "const struct kt_source_ops kt_source_<name>", and add one line
- * KT_SOURCE(<name>) to src/input/sources.def.
+ * "const struct kt_source_ops kt_source_<name>" (its private state hangs
+ * off struct kt_source in input/source.h), and add one line
+ * KT_SOURCE(<name>) to src/input/sources.def, before "file": sources are
+ * probed in that order and the file source accepts any path.
  */
 #ifndef KT_INPUT_H
 #define KT_INPUT_H
@@ -35,6 +37,10 @@ struct kt_source_ops {
 	int (*read)(struct kt_ctx *ctx, struct kt_source *src, char *buf,
 		    size_t cap, size_t *got);
 	void (*close)(struct kt_source *src);
+	/*
+	 * NEEDSWORK: cursor_save/cursor_restore, so that `watch` can
+	 * resume a source where it stopped, are not part of the ops yet.
+	 */
 };
 
 enum kt_input_kind {
@@ -63,34 +69,91 @@ void kt_input_list_release(struct kt_input_list *list);
 
 enum kt_input_expand_flags {
 	/*
-	 * Paths are this machine's defaults: a missing or unreadable one is
-	 * reported once at KT_LOG_WARN and is not an error.
+	 * Paths are this machine's defaults: an unreadable one is reported
+	 * once at KT_LOG_WARN and is not an error; a missing one is left
+	 * out quietly (KT_LOG_DEBUG).
 	 */
 	KT_INPUT_EXPAND_DEFAULTS = 1 << 0,
 };
 
 /*
- * Expands user-given paths into items: a file as is, a directory
- * recursively (symlinks followed, loops detected and skipped with a
- * warning), rotated files of one log oldest first (kern.log.3.gz,
- * kern.log.2.gz, kern.log.1, kern.log; messages-20250101, messages).
- * Returns 0, or a negative enum kt_err when a named path cannot be read
- * at all (the detail in ctx; the rest are still added, so the caller can
- * report and go on).
+ * Expands user-given paths into items, appended to out:
+ *
+ *  - "-" is standard input; any other path that is not a directory is
+ *    read as given, in the order given, whatever its name or bytes
+ *    (a .journal file through the journal source, /dev/kmsg through the
+ *    kmsg source, anything else as a byte stream);
+ *  - a directory is walked recursively, symlinks followed.  A directory
+ *    met again (by st_dev and st_ino) is skipped: with a warning
+ *    "skipping 'a/b/loop': directory loop" when it is one of the
+ *    directories being walked, quietly when it was read before; a file
+ *    met again is also read once.  In a directory walk, files that are
+ *    not text logs are left out: wtmp, btmp, utmp, lastlog, faillog and
+ *    tallylog (quietly) and files with a NUL byte in their first 4 KiB
+ *    after decompression (with a warning); sockets, fifos and devices
+ *    are left out too, and so are dangling symlinks (with a warning)
+ *    and files removed while the directory is read (quietly).
+ *    .journal files go to the journal source, one item per file.
+ *    Each directory is sorted with kt_rotate_cmp()
+ *    (input/rotate.h): log families by name, the files of one family
+ *    oldest first (kern.log.3.gz, kern.log.2.gz, kern.log.1, kern.log;
+ *    messages-20250101, messages-20250108.gz, messages; syslog.10.gz
+ *    before syslog.9.gz).
+ *
+ * Each item gets its mtime.  Entries left out are counted in
+ * out->skipped.  Returns 0, or a negative enum kt_err when a named path
+ * does not exist, or a path (named or found in a walk) cannot be read:
+ * the rest are still added, so the caller can report and go on.  The detail of the
+ * last such failure is in ctx; earlier ones, if any, have already been
+ * logged at KT_LOG_ERROR, so the caller prints ctx and every failure is
+ * told once, in order.  With KT_INPUT_EXPAND_DEFAULTS failures are
+ * warnings instead and 0 is returned.
  */
 int kt_input_expand(struct kt_ctx *ctx, const char *const *paths, size_t n,
 		    unsigned flags, struct kt_input_list *out);
 
 /*
- * Adds this machine's own logs as spec/events.md lists them: the journal,
- * /var/log/{kern.log,messages,syslog}* (one family, to avoid reading the
- * same kernel lines twice), /var/crash/<dir>/vmcore-dmesg.txt and pstore
- * records; the kernel ring buffer when no persisted kernel log exists.
- * Unreadable ones are reported once (KT_LOG_WARN) and skipped.
+ * Adds this machine's own logs as spec/events.md lists them, in this
+ * order:
+ *
+ *  1. the systemd journal (sd_journal_open with SD_JOURNAL_LOCAL_ONLY |
+ *     SD_JOURNAL_SYSTEM: the kernel and system units), when it can be
+ *     read and has entries; item path "journal:", display "journal";
+ *  2. only when there is no such journal: ONE text family of /var/log,
+ *     so that the same kernel lines are not read twice (syslog daemons
+ *     write them to several files): messages* if any exists, else
+ *     syslog*, else kern.log*, oldest first;
+ *  3. /var/crash/<dir>/vmcore-dmesg.txt, directories by name;
+ *  4. pstore records: the files under /sys/fs/pstore and
+ *     /var/lib/systemd/pstore (recursively);
+ *  5. the kernel ring buffer /dev/kmsg (read without blocking), only
+ *     when no persisted kernel log was found in 1 or 2 (a journal with
+ *     kernel entries, or a text family).
+ *
+ * Missing ones are left out quietly; unreadable ones are reported once
+ * each at KT_LOG_WARN ("cannot open '/var/log/messages': Permission
+ * denied") and skipped.  Returns 0.
  */
 int kt_input_defaults(struct kt_ctx *ctx, struct kt_input_list *out);
 
-/* An open item: a byte stream with compression already undone. */
+/*
+ * kt_input_defaults() for the system whose root directory is root:
+ * every path above is looked up under root (root/var/log/messages, ...)
+ * and the journal is the one under root (sd_journal_open_directory with
+ * SD_JOURNAL_OS_ROOT; item path "journal:<root>").  root NULL, "" or
+ * "/" is this machine.  For tests, and for reading a mounted image.
+ */
+int kt_input_defaults_root(struct kt_ctx *ctx, const char *root,
+			   struct kt_input_list *out);
+
+/*
+ * An open item: a byte stream with compression already undone.  gzip
+ * (all members) and zstd (all frames) are found from the first bytes,
+ * never from the name, for files and standard input alike.  A truncated
+ * or corrupt stream hands out every byte decoded before the damage, then
+ * kt_input_read() fails with KT_ERR_FORMAT ("cannot read 'kern.log.2.gz':
+ * truncated gzip data").  Memory use is fixed whatever the input.
+ */
 struct kt_input;
 
 int kt_input_open(struct kt_ctx *ctx, const struct kt_input_item *item,
@@ -99,6 +162,13 @@ int kt_input_open(struct kt_ctx *ctx, const struct kt_input_item *item,
 int kt_input_read(struct kt_ctx *ctx, struct kt_input *in, char *buf,
 		  size_t cap, size_t *got);
 void kt_input_close(struct kt_input *in);
+
+/*
+ * Records the source knows it missed so far: for /dev/kmsg, records the
+ * kernel overwrote before they could be read (read() failing with
+ * EPIPE; counted from the gap in sequence numbers).  0 for other sources.
+ */
+uint64_t kt_input_lost_records(const struct kt_input *in);
 
 /*
  * Opens a borrowed memory buffer as an input (tests, fuzzing, stdin
