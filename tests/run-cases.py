@@ -26,10 +26,12 @@ import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
-SECTIONS = ("info", "args", "input", "env", "exit", "stdout", "stderr",
-            "events", "timeout")
+SECTIONS = ("info", "args", "input", "file", "env", "exit", "stdout",
+            "stderr", "events", "timeout")
+REPEATABLE = ("file",)
 INPUT_ATTRS = ("name", "file", "mtime", "compress", "stdin", "nonewline",
                "escapes")
+FILE_ATTRS = ("name", "file", "mtime", "compress", "nonewline", "escapes")
 DEFAULT_TIMEOUT = 30.0
 MAX_SHOWN = 4000  # characters of output quoted in a failure
 
@@ -71,7 +73,8 @@ class Section:
 
 
 def parse_case(data):
-    """Splits a case file into its sections: {name: Section}."""
+    """Splits a case file into its sections: {name: Section}, and for the
+    repeatable ones {name: [Section, ...]}."""
     lines = data.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
@@ -95,7 +98,7 @@ def parse_case(data):
         if name not in SECTIONS:
             raise CaseError("line %d: unknown section <%s> (known: %s)"
                             % (no, name, " ".join(SECTIONS)))
-        if name in sections:
+        if name in sections and name not in REPEATABLE:
             raise CaseError("line %d: second <%s> section" % (no, name))
         close = ("</%s>" % name).encode()
         if selfclose:
@@ -116,8 +119,18 @@ def parse_case(data):
                                 % (no, name, close.decode()))
             body = b"".join(l + b"\n" for l in lines[start:i])
             i += 1
-        sections[name] = Section(name, attrs, body, no)
+        sec = Section(name, attrs, body, no)
+        if name in REPEATABLE:
+            sections.setdefault(name, []).append(sec)
+        else:
+            sections[name] = sec
     return sections
+
+
+def relative_path(p):
+    parts = p.split("/")
+    return bool(p) and not p.startswith("/") and \
+        all(x not in ("", ".", "..") for x in parts)
 
 
 def unescape(body):
@@ -175,6 +188,12 @@ class Case:
         self.input = None
         if "input" in s:
             self.input = self._input(s["input"], srcdir)
+        self.files = [self._input(sec, srcdir) for sec in s.get("file", [])]
+        names = [f["name"] for f in self.files] + (
+            [self.input["name"]] if self.input and not self.input["stdin"]
+            else [])
+        if len(set(names)) != len(names):
+            raise CaseError("two input files have the same name")
         self.env = {}
         if "env" in s:
             for line in s["env"].text().splitlines():
@@ -222,32 +241,40 @@ class Case:
 
     @staticmethod
     def _input(sec, srcdir):
-        bad = set(sec.attrs) - set(INPUT_ATTRS)
+        """An <input> or a <file>: what to write where, or to pipe."""
+        tag = sec.name
+        known = INPUT_ATTRS if tag == "input" else FILE_ATTRS
+        bad = set(sec.attrs) - set(known)
         if bad:
-            raise CaseError("<input>: unknown attribute(s) %s"
-                            % ", ".join(sorted(bad)))
-        inp = {"stdin": sec.flag("stdin"), "compress": sec.attr("compress"),
-               "name": sec.attr("name", "input.log"), "mtime": None}
+            raise CaseError("<%s>: unknown attribute(s) %s"
+                            % (tag, ", ".join(sorted(bad))))
+        rel = sec.attr("file")
+        default = os.path.basename(rel) if rel else "input.log"
+        if tag == "file" and sec.attr("name") is None:
+            raise CaseError("<file> needs a name=\"...\"")
+        inp = {"stdin": tag == "input" and sec.flag("stdin"),
+               "compress": sec.attr("compress"),
+               "name": sec.attr("name", default), "mtime": None}
         if inp["compress"] not in (None, "gzip", "zstd"):
-            raise CaseError("<input compress=...>: want gzip or zstd")
-        if "/" in inp["name"] or inp["name"] in ("", ".", ".."):
-            raise CaseError("<input name=...>: want a plain file name")
+            raise CaseError("<%s compress=...>: want gzip or zstd" % tag)
+        if not relative_path(inp["name"]):
+            raise CaseError("<%s name=...>: want a relative path without "
+                            "'..', like kern.log or logs/kern.log.1" % tag)
         if sec.attr("mtime") is not None:
             if inp["stdin"]:
                 raise CaseError("<input>: mtime has no meaning with stdin")
             inp["mtime"] = parse_time(sec.attr("mtime"))
-        if sec.attr("file") is not None:
+        if rel is not None:
             if sec.body.strip():
-                raise CaseError("<input file=...> must have no text")
-            rel = sec.attr("file")
-            if os.path.isabs(rel) or ".." in rel.split("/"):
-                raise CaseError("<input file=...>: want a path inside the "
-                                "source tree, like tests/logs/NAME")
+                raise CaseError("<%s file=...> must have no text" % tag)
+            if not relative_path(rel):
+                raise CaseError("<%s file=...>: want a path inside the "
+                                "source tree, like tests/logs/NAME" % tag)
             try:
                 with open(os.path.join(srcdir, rel), "rb") as f:
                     data = f.read()
             except OSError as e:
-                raise CaseError("<input file=...>: %s" % e)
+                raise CaseError("<%s file=...>: %s" % (tag, e))
         else:
             data = sec.body
             if sec.flag("escapes"):
@@ -462,12 +489,18 @@ def quote(text):
 
 
 # ------------------------------------------------------------------ running
-def write_input(case, workdir):
-    """Writes the case's input file; returns its name (relative to
-    workdir) or None, and the bytes to pipe to standard input."""
-    inp = case.input
-    if not inp:
+def write_inputs(case, workdir):
+    """Writes the case's <file>s and its <input> into workdir.  Returns
+    the input's name (relative to workdir) or None, and the bytes to pipe
+    to standard input."""
+    for f in case.files:
+        write_one(f, workdir)
+    if not case.input:
         return None, b""
+    return write_one(case.input, workdir)
+
+
+def write_one(inp, workdir):
     data = inp["data"]
     name = inp["name"]
     if inp["compress"] == "gzip":
@@ -484,6 +517,7 @@ def write_input(case, workdir):
     if inp["stdin"]:
         return None, data
     path = os.path.join(workdir, name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb") as f:
         f.write(data)
     if inp["mtime"] is not None:
@@ -496,7 +530,7 @@ def run_case(case, opts):
     workdir = tempfile.mkdtemp(prefix="ktcase-%s-" % case.name)
     try:
         try:
-            name, stdin = write_input(case, workdir)
+            name, stdin = write_inputs(case, workdir)
         except Skip as e:
             return "skip", [str(e)]
         subst = {"%INPUT": "-" if case.input and case.input["stdin"]
@@ -768,6 +802,24 @@ def self_test():
             expect(False, "e2e: a missing input file is a case error")
         except CaseError:
             expect(True, "")
+        with open(os.path.join(d, "check"), "w") as f:
+            f.write("#!/bin/sh\n"
+                    "test \"$(cat logs/a.log)\" = a || exit 5\n"
+                    "test \"$(gzip -dc logs/b.log.gz)\" = b || exit 6\n"
+                    "test \"$(stat -c %Y logs/b.log.gz)\" = 1654560000"
+                    " || exit 7\n"
+                    "test \"$(od -An -tx1)\" = ' 78 00' || exit 8\n")
+        os.chmod(os.path.join(d, "check"), 0o755)
+        opts.bin = os.path.join(d, "check")
+        files = (b'<file name="logs/a.log" nonewline="yes">\na\n</file>\n'
+                 b'<file name="logs/b.log" compress="gzip"'
+                 b' mtime="2022-06-07T00:00:00Z">b</file>\n')
+        expect(run(b"<args>logs</args>\n" + files +
+                   b'<input stdin="yes" escapes="yes">x\\x00</input>\n')
+               == "pass", "e2e: <file>s, compression, mtime, stdin bytes")
+        expect(run(b"<args>logs</args>\n" + files +
+                   b'<input stdin="yes">x</input>\n') == "fail",
+               "e2e: wrong stdin bytes fail")
 
     for f in failed:
         print("self-test FAILED: " + f)
