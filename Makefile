@@ -3,7 +3,8 @@
 #   make run           install what is missing, build, scan this machine's
 #                      logs (or examples/ when none of them is readable)
 #   make test          ctest in build/, again in build-asan/ (ASan, UBSan,
-#                      LSan), then every fuzz target for FUZZ_SECONDS
+#                      LSan), then every fuzz target for FUZZ_SECONDS;
+#                      fails if any of the three fails
 #   make build         install what is missing and build build/ (= make)
 #   make check         ctest in build/ only;  make check-asan, check-fuzz:
 #                      the other two steps of make test, on their own
@@ -27,6 +28,8 @@ ASAN_CC ?= gcc
 ASAN_BUILD_TYPE ?= Debug
 FUZZ_CC ?= clang
 RUN_ARGS ?= scan --fallback examples/
+
+MAKEFLAGS += --no-print-directory
 
 CMAKE ?= cmake
 CTEST ?= ctest
@@ -67,7 +70,19 @@ run: deps-run
 	$(CMAKE) --build build -j $(JOBS) --target ktriage
 	./build/ktriage $(RUN_ARGS)
 
-test: deps-test check check-asan check-fuzz
+# Every step runs even when an earlier one failed, so that one run shows
+# all the failures; make test fails when any step did.
+test: deps-test
+	@failed=; \
+	for step in check check-asan check-fuzz; do \
+		$(MAKE) --no-print-directory NO_DEPS=1 $$step || \
+			failed="$$failed $$step"; \
+	done; \
+	if [ -n "$$failed" ]; then \
+		echo "make test: FAILED:$$failed" >&2; \
+		exit 1; \
+	fi; \
+	echo "make test: check, check-asan and check-fuzz passed"
 
 check: deps-test build
 	cd build && $(CTEST) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
