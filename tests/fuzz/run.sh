@@ -6,7 +6,8 @@
 # For each tests/fuzz/fuzz_<name>.c it runs BUILD_DIR/tests/fuzz/fuzz_<name>
 # for SECONDS (default 60), starting from the seeds in
 # tests/fuzz/corpus_<name>/ and with the dictionary tests/fuzz/<name>.dict
-# when there is one.  The seed folder is only read: new inputs go to
+# when there is one; SECONDS=0 runs each seed once instead.  The seed
+# folder is only read: new inputs go to
 # BUILD_DIR/fuzz/corpus_<name>/, an input that fails to
 # BUILD_DIR/fuzz/<name>-{crash,leak,timeout,oom}-*, and the fuzzer's log to
 # BUILD_DIR/fuzz/<name>.log.  Fails when any target finds a problem.
@@ -45,8 +46,13 @@ for src in "$here"/fuzz_*.c; do
 		exit 1
 	fi
 	mkdir -p "$out/corpus_$name"
-	set -- -max_total_time="$seconds" -rss_limit_mb=512 -max_len=65536 \
-		-timeout=25 -print_final_stats=1 -artifact_prefix="$out/$name-"
+	if [ "$seconds" -gt 0 ]; then
+		set -- -max_total_time="$seconds"
+	else
+		set -- -runs=0
+	fi
+	set -- "$@" -rss_limit_mb=512 -max_len=65536 -timeout=25 \
+		-print_final_stats=1 -artifact_prefix="$out/$name-"
 	if [ -f "$here/$name.dict" ]; then
 		set -- "$@" -dict="$here/$name.dict"
 	fi
@@ -54,7 +60,11 @@ for src in "$here"/fuzz_*.c; do
 	if [ -d "$seeds" ]; then
 		set -- "$@" "$seeds"
 	fi
-	echo "fuzz: $target for ${seconds}s (log: $out/$name.log)"
+	if [ "$seconds" -gt 0 ]; then
+		echo "fuzz: $target for ${seconds}s (log: $out/$name.log)"
+	else
+		echo "fuzz: $target on its seeds (log: $out/$name.log)"
+	fi
 	ran=$((ran + 1))
 	if "$bin" "$@" >"$out/$name.log" 2>&1; then
 		grep -E '^(Done [0-9]+ runs|stat::number_of_executed_units|stat::peak_rss_mb)' \
