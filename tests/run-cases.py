@@ -32,6 +32,8 @@ REPEATABLE = ("file",)
 INPUT_ATTRS = ("name", "file", "mtime", "compress", "stdin", "nonewline",
                "escapes")
 FILE_ATTRS = ("name", "file", "mtime", "compress", "nonewline", "escapes")
+OTHER_ATTRS = {"events": ("match",), "stdout": ("mode", "nonewline"),
+               "stderr": ("mode", "nonewline")}
 DEFAULT_TIMEOUT = 30.0
 MAX_SHOWN = 4000  # characters of output quoted in a failure
 
@@ -178,6 +180,14 @@ class Case:
         self.name = os.path.basename(path)[:-len(".case")]
         with open(path, "rb") as f:
             s = parse_case(f.read())
+        for name, sec in s.items():
+            known = OTHER_ATTRS.get(name, ())
+            if name in ("input", "file"):
+                continue  # checked by _input()
+            bad = sorted(set(sec.attrs) - set(known))
+            if bad:
+                raise CaseError("<%s>: unknown attribute(s) %s"
+                                % (name, ", ".join(bad)))
         self.info = s["info"].text().strip() if "info" in s else ""
         if "args" not in s:
             raise CaseError("no <args> section")
@@ -793,6 +803,11 @@ def self_test():
                "e2e: an unexpected event fails")
         expect(run(base + b"<exit>1</exit>\n") == "fail",
                "e2e: wrong exit status fails")
+        try:
+            run(base + b'<events mach="subset">[]</events>\n')
+            expect(False, "e2e: a misspelt attribute is a case error")
+        except CaseError:
+            expect(True, "")
         expect(run(base + b'<stderr mode="regex">\n^warn$\n</stderr>\n')
                == "pass", "e2e: stderr regex")
         expect(run(base + b'<stderr mode="regex">\n^error\n</stderr>\n')
