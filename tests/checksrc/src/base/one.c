@@ -1,0 +1,6 @@
+/*
+ * one.c - x
+ * y
+ */
+#include <stdio.h>
+#include "base/compat.h"
