@@ -13,6 +13,8 @@
 #include "pipeline/pipeline.h"
 
 struct kt_pipeline {
+	kt_event_fn *fn;	/* the caller's sink */
+	void *data;
 	struct kt_ruleset rs;
 	struct kt_matcher *matcher;	/* owned */
 	struct kt_assembler *as;	/* owned */
@@ -55,11 +57,22 @@ int kt_pipeline_new(struct kt_ctx *ctx, const struct kt_pipeline_opts *opts,
 		kt_pipeline_free(pl);
 		return rc;
 	}
+	pl->fn = fn;
+	pl->data = data;
 	pl->as = kt_assembler_new(&pl->rs, on_report, pl);
 	pl->eb = kt_event_builder_new(&pl->rs);
 	pl->an = kt_analyzer_new(&pl->rs, fn, data);
 	*out = pl;
 	return 0;
+}
+
+void kt_pipeline_reset(struct kt_pipeline *pl)
+{
+	kt_assembler_free(pl->as);
+	kt_analyzer_free(pl->an);
+	pl->as = kt_assembler_new(&pl->rs, on_report, pl);
+	pl->an = kt_analyzer_new(&pl->rs, pl->fn, pl->data);
+	memset(&pl->stats, 0, sizeof(pl->stats));
 }
 
 void kt_pipeline_free(struct kt_pipeline *pl)

@@ -57,6 +57,12 @@ int kt_pipeline_scan_mem(struct kt_ctx *ctx, struct kt_pipeline *pl,
 /* Delivers every event still held back. */
 void kt_pipeline_finish(struct kt_pipeline *pl);
 
+/*
+ * Forgets everything seen (boots, hosts, counts) but keeps the compiled
+ * rules, so one pipeline can scan unrelated inputs one after another.
+ */
+void kt_pipeline_reset(struct kt_pipeline *pl);
+
 const struct kt_ruleset *kt_pipeline_rules(const struct kt_pipeline *pl);
 const struct kt_summary *kt_pipeline_summary(const struct kt_pipeline *pl);
 const struct kt_pipeline_stats *kt_pipeline_stats(const struct kt_pipeline *pl);
