@@ -60,7 +60,7 @@ struct kt_assembler {
 	struct kt_report **done;	/* owned; closed, awaiting delivery */
 	size_t nr_done, alloc_done;
 	/* field ids with a meaning to the assembler */
-	uint16_t f_func, f_off, f_size, f_module, f_unreliable;
+	uint16_t f_func, f_off, f_size, f_module, f_unreliable, f_rip;
 	uint8_t t_reboot;
 };
 
@@ -160,10 +160,31 @@ static struct kt_report *report_new(enum kt_report_kind kind,
 	return r;
 }
 
-static void touch(struct kt_report *r, const struct kt_line *line)
+/* Forgets the frames and RIP gathered so far (see KT_SECTION_RESTART). */
+static void restart_trace(const struct kt_assembler *as, struct kt_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_frame; i++)
+		frame_release(&r->frame[i]);
+	r->nr_frame = 0;
+	for (i = 0; i < r->nr_field; i++)
+		if (r->field[i].field == as->f_rip) {
+			free(r->field[i].value);
+			r->field[i] = r->field[--r->nr_field];
+			break;
+		}
+}
+
+static void touch(const struct kt_assembler *as, struct kt_report *r,
+		  const struct kt_line *line)
 {
 	/* a section line's own frame belongs to the part before it */
-	if (r->next_section) {
+	if (r->next_section == KT_SECTION_RESTART) {
+		restart_trace(as, r);
+		r->section = KT_SECTION_MAIN;
+		r->next_section = 0;
+	} else if (r->next_section) {
 		r->section = r->next_section;
 		r->next_section = 0;
 	}
@@ -705,7 +726,7 @@ static bool handle_boot(struct kt_assembler *as, struct host *h,
 	if (h->boot && bh->rule->phase > h->boot_phase &&
 	    h->boot_lines < BOOT_MERGE_LINES) {
 		h->boot_phase = bh->rule->phase;
-		touch(h->boot, line);
+		touch(as, h->boot, line);
 	} else {
 		new_boot(as, h, line, bh->rule->phase, false);
 	}
@@ -817,7 +838,7 @@ static bool absorb(struct kt_assembler *as, struct kt_report *r,
 			end = true;
 	}
 	if (member) {
-		touch(r, line);
+		touch(as, r, line);
 		if (end)
 			r->ended = true;
 	}
@@ -845,7 +866,7 @@ static void feed_anomaly(struct kt_assembler *as, struct host *h,
 			apply_line_hits(as, r, m, head);
 			if (head->rule->severity > r->severity)
 				r->severity = head->rule->severity;
-			touch(r, line);
+			touch(as, r, line);
 			h->recent = r;
 			return;
 		}
@@ -882,7 +903,7 @@ static void feed_anomaly(struct kt_assembler *as, struct host *h,
 		return;
 	if (!r->ended && (line->msg.p[0] == ' ' || line->msg.p[0] == '\t')) {
 		/* indented text inside a report is part of it */
-		touch(r, line);
+		touch(as, r, line);
 		return;
 	}
 	if (++r->foreign > (r->ended ? LINGER_MAX : FOREIGN_MAX)) {
@@ -941,6 +962,7 @@ struct kt_assembler *kt_assembler_new(const struct kt_ruleset *rs,
 	as->f_size = kt_ruleset_field_find(rs, "size");
 	as->f_module = kt_ruleset_field_find(rs, "module");
 	as->f_unreliable = kt_ruleset_field_find(rs, "unreliable");
+	as->f_rip = kt_ruleset_field_find(rs, "rip");
 	as->t_reboot = kt_ruleset_type_find(rs, "reboot");
 	return as;
 }

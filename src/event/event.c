@@ -339,7 +339,8 @@ static void find_guilty(const struct kt_event_builder *eb,
 	}
 	if (!pick)
 		pick = first;
-	*func = pick ? xstrdup(pick->func) : NULL;
+	/* titles name the function, not its compiler clones (.isra.0) */
+	*func = pick ? xmemdupz(pick->func, base_len(pick->func)) : NULL;
 	*module = pick && pick->module ? xstrdup(pick->module) : NULL;
 	for (i = 0; i < nr_parsed; i++)
 		frame_clear(&parsed[i]);

@@ -41,6 +41,10 @@ struct kt_framer {
 	struct kt_line tpl;	/* prefix fields shared by the sub-lines */
 
 	bool prev_kmsg;		/* the previous line was a kmsg record */
+	/* a second message glued onto a line at its own printk stamp */
+	bool split_pending;
+	struct kt_str split;	/* borrowed from buf or scratch */
+	struct kt_line split_tpl;
 	struct strbuf boot_id;	/* owned; last journal boot id seen */
 	struct strbuf synth;	/* owned; text of a synthetic line */
 	bool synth_pending;	/* return the JSON record after the marker */
@@ -852,6 +856,14 @@ static bool parse_line(struct kt_framer *fr, struct kt_str raw,
 			c = t;
 		}
 	}
+	/* a console that dropped messages says so before the next one */
+	if (c.p[0] == '*' && left(&c) > 30 && c.p[1] == '*') {
+		const char *d = memmem(c.p, KT_MIN(left(&c), (size_t)64),
+				       " printk messages dropped ** ", 28);
+
+		if (d)
+			c.p = d + 28;
+	}
 	if (c.p >= c.end)
 		goto done;
 	switch (*c.p) {
@@ -929,6 +941,70 @@ static int start_subs(struct kt_framer *fr, struct kt_line *l)
 	return next_sub(fr, l);
 }
 
+/*
+ * Offset of a printk stamp "[ 123.456789]" inside msg (not at its
+ * start), or 0.  Serial consoles glue messages together this way.
+ */
+static size_t embedded_stamp(struct kt_str msg)
+{
+	const char *p = msg.p + 1, *end = msg.p + msg.len, *q;
+
+	while (p < end && (p = memchr(p, '[', (size_t)(end - p)))) {
+		q = p + 1;
+		while (q < end && *q == ' ')
+			q++;
+		if (q < end && kt_is_digit((unsigned char)*q)) {
+			const char *d = q;
+
+			while (q < end && kt_is_digit((unsigned char)*q))
+				q++;
+			if (q - d <= 9 && end - q >= 8 && *q == '.' &&
+			    kt_is_digit((unsigned char)q[1]) &&
+			    kt_is_digit((unsigned char)q[6]) && q[7] == ']') {
+				int i;
+
+				for (i = 1; i <= 6; i++)
+					if (!kt_is_digit((unsigned char)q[i]))
+						break;
+				if (i == 7)
+					return (size_t)(p - msg.p);
+			}
+		}
+		p++;
+	}
+	return 0;
+}
+
+/* Cuts a glued second message off line into the split slot. */
+static int finish_line(struct kt_framer *fr, struct kt_line *line)
+{
+	size_t at = embedded_stamp(line->msg);
+
+	if (at) {
+		fr->split_tpl = *line;
+		fr->split = kt_str_make(line->msg.p + at, line->msg.len - at);
+		fr->split_pending = true;
+		line->msg.len = at;
+	}
+	return 1;
+}
+
+static int next_split(struct kt_framer *fr, struct kt_line *line)
+{
+	struct cur c = { fr->split.p, fr->split.p + fr->split.len };
+
+	fr->split_pending = false;
+	*line = fr->split_tpl;
+	if (parse_dmesg_stamp(&c, line)) {
+		if (line->fmt == KT_FMT_BARE) {
+			line->fmt = KT_FMT_DMESG;
+			line->is_kernel = true;
+		}
+	}
+	line->msg = kt_str_make(c.p, (size_t)(c.end - c.p));
+	return finish_line(fr, line);
+}
+
 int kt_framer_next(struct kt_ctx *ctx, struct kt_framer *fr,
 		   struct kt_input *in, struct kt_line *line)
 {
@@ -936,13 +1012,16 @@ int kt_framer_next(struct kt_ctx *ctx, struct kt_framer *fr,
 	bool cut = false, scratch_msg;
 	int rc;
 
+	if (fr->split_pending)
+		return next_split(fr, line);
 	if (fr->synth_pending) {
 		fr->synth_pending = false;
 		*line = fr->held;
-		return start_subs(fr, line);
+		start_subs(fr, line);
+		return finish_line(fr, line);
 	}
 	if (fr->sub_pending)
-		return next_sub(fr, line);
+		return next_sub(fr, line) && finish_line(fr, line);
 	for (;;) {
 		rc = next_physical(ctx, fr, in, &raw, &cut);
 		if (rc <= 0)
@@ -978,6 +1057,6 @@ int kt_framer_next(struct kt_ctx *ctx, struct kt_framer *fr,
 		}
 	}
 	if (scratch_msg)
-		return start_subs(fr, line);
-	return 1;
+		start_subs(fr, line);
+	return finish_line(fr, line);
 }

@@ -34,6 +34,7 @@ struct kt_matcher {
 	hs_scratch_t *scratch;	/* owned */
 	pcre2_match_data *md;	/* owned; sized for the largest rule */
 	bool *exact;		/* owned; per rule: vectorscan is exact */
+	char **hspat;		/* owned while compiling: hs_pattern()s */
 	/* per scan */
 	unsigned cand[KT_MATCH_MAX * 2];
 	unsigned nr_cand;
@@ -46,13 +47,61 @@ static bool for_db(const struct kt_rule *r, int which)
 				    (r->from & KT_FROM_USER);
 }
 
+/*
+ * The pattern as vectorscan gets it: named groups become plain groups
+ * (vectorscan does not capture, and rejects a name used twice in one
+ * pattern, which PCRE2 allows across alternatives).
+ */
+static char *hs_pattern(const char *pat)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = pat;
+	bool in_class = false;
+
+	while (*p) {
+		if (*p == '\\' && p[1]) {
+			strbuf_add(&sb, p, 2);
+			p += 2;
+			continue;
+		}
+		if (in_class) {
+			if (*p == ']')
+				in_class = false;
+			strbuf_addch(&sb, *p++);
+			continue;
+		}
+		if (*p == '[') {
+			in_class = true;
+			strbuf_addch(&sb, *p++);
+			if (*p == '^')
+				strbuf_addch(&sb, *p++);
+			if (*p == ']')
+				strbuf_addch(&sb, *p++);
+			continue;
+		}
+		if (*p == '(' && p[1] == '?' &&
+		    ((p[2] == '<' && p[3] != '=' && p[3] != '!') ||
+		     (p[2] == 'P' && p[3] == '<'))) {
+			const char *gt = strchr(p, '>');
+
+			if (gt) {
+				strbuf_addstr(&sb, "(?:");
+				p = gt + 1;
+				continue;
+			}
+		}
+		strbuf_addch(&sb, *p++);
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
 /* Asks vectorscan whether it takes a pattern as is, or as a prefilter. */
-static int probe_exact(const struct kt_rule *r, bool *exact)
+static int probe_exact(const char *pat, bool *exact)
 {
 	hs_expr_info_t *info = NULL;
 	hs_compile_error_t *err = NULL;
 
-	if (hs_expression_info(r->match, HS_FLAG_SINGLEMATCH |
+	if (hs_expression_info(pat, HS_FLAG_SINGLEMATCH |
 			       HS_FLAG_ALLOWEMPTY, &info,
 			       &err) == HS_SUCCESS) {
 		free(info);
@@ -60,7 +109,7 @@ static int probe_exact(const struct kt_rule *r, bool *exact)
 		return 0;
 	}
 	hs_free_compile_error(err);
-	if (hs_expression_info(r->match, HS_FLAG_SINGLEMATCH |
+	if (hs_expression_info(pat, HS_FLAG_SINGLEMATCH |
 			       HS_FLAG_ALLOWEMPTY | HS_FLAG_PREFILTER, &info,
 			       &err) == HS_SUCCESS) {
 		free(info);
@@ -90,7 +139,7 @@ static int compile_db(struct kt_ctx *ctx, struct kt_matcher *m, int which)
 
 		if (!for_db(r, which))
 			continue;
-		pats[n] = r->match;
+		pats[n] = m->hspat[i];
 		flags[n] = HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY |
 			   (m->exact[i] ? 0 : HS_FLAG_PREFILTER);
 		ids[n] = (unsigned)n;
@@ -118,6 +167,18 @@ out:
 	free(flags);
 	free(ids);
 	return rc;
+}
+
+static void free_patterns(struct kt_matcher *m)
+{
+	size_t i;
+
+	if (!m->hspat)
+		return;
+	for (i = 0; i < m->rs->nr_rules; i++)
+		free(m->hspat[i]);
+	free(m->hspat);
+	m->hspat = NULL;
 }
 
 /* ------------------------------------------------------------ cache */
@@ -302,6 +363,9 @@ int kt_matcher_new(struct kt_ctx *ctx, const struct kt_ruleset *rs,
 
 	m->rs = rs;
 	m->exact = xcalloc(rs->nr_rules + 1, sizeof(*m->exact));
+	m->hspat = xcalloc(rs->nr_rules + 1, sizeof(*m->hspat));
+	for (i = 0; i < rs->nr_rules; i++)
+		m->hspat[i] = hs_pattern(rs->rule[i].match);
 	if (cache_dir) {
 		h = pack_hash(rs);
 		cached = cache_load(m, cache_dir, h);
@@ -313,7 +377,7 @@ int kt_matcher_new(struct kt_ctx *ctx, const struct kt_ruleset *rs,
 			max_groups = r->nr_groups;
 		if (cached)
 			continue;
-		if (probe_exact(r, &m->exact[i])) {
+		if (probe_exact(m->hspat[i], &m->exact[i])) {
 			rc = kt_failf(ctx, KT_ERR_RULES,
 				      "%s:%d: rule '%s': vectorscan cannot compile the pattern",
 				      r->file, r->line, r->id);
@@ -330,6 +394,7 @@ int kt_matcher_new(struct kt_ctx *ctx, const struct kt_ruleset *rs,
 	}
 	if (cache_dir && !cached)
 		cache_store(m, cache_dir, h);
+	free_patterns(m);
 	m->md = pcre2_match_data_create(max_groups, NULL);
 	*out = m;
 	return 0;
@@ -341,6 +406,7 @@ void kt_matcher_free(struct kt_matcher *m)
 
 	if (!m)
 		return;
+	free_patterns(m);
 	for (i = 0; i < DB_NR; i++) {
 		hs_free_database(m->db[i].db);
 		free(m->db[i].rule_of);

@@ -623,7 +623,7 @@ static int parse_rule(struct loader *ld, yaml_node_t *n)
 		} else if (!strcmp(k, "section")) {
 			section = scalar(v);
 			if (!section)
-				rc = failn(ld, v, "'section' must be main or aux");
+				rc = failn(ld, v, "'section' must be main, aux or restart");
 		} else if (!strcmp(k, "phase")) {
 			rc = get_int(ld, v, k, 0, 100, &tmp.phase);
 		} else if (!strcmp(k, "hold")) {
@@ -710,8 +710,10 @@ static int parse_rule(struct loader *ld, yaml_node_t *n)
 			tmp.section = KT_SECTION_MAIN;
 		else if (!strcmp(section, "aux"))
 			tmp.section = KT_SECTION_AUX;
+		else if (!strcmp(section, "restart"))
+			tmp.section = KT_SECTION_RESTART;
 		else {
-			rc = failn(ld, n, "rule '%s': section must be main or aux",
+			rc = failn(ld, n, "rule '%s': section must be main, aux or restart",
 				   tmp.id);
 			goto fail;
 		}

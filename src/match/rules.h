@@ -98,6 +98,8 @@ struct kt_rule_collect {
 enum kt_section_kind {
 	KT_SECTION_MAIN = 1,	/* frames count as the report's trace */
 	KT_SECTION_AUX = 2,	/* frames are another task's or context's */
+	KT_SECTION_RESTART = 3,	/* the frames so far (and the RIP) were the
+				 * reporting context's: drop them, go on */
 };
 
 enum kt_rule_from {
