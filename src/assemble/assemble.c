@@ -913,6 +913,20 @@ static void feed_anomaly(struct kt_assembler *as, struct host *h,
 	}
 }
 
+bool kt_assembler_busy(struct kt_assembler *as, const struct kt_line *line)
+{
+	struct host *h;
+	size_t i;
+
+	if (!as->nr_slot)
+		return false;
+	h = host_get(as, line->host);
+	for (i = 0; i < as->nr_slot; i++)
+		if (as->slot[i]->host == h && as->slot[i]->r)
+			return true;
+	return false;
+}
+
 void kt_assembler_feed(struct kt_assembler *as, const struct kt_line *line,
 		       const struct kt_match *m)
 {

@@ -20,6 +20,7 @@ struct scan_opts {
 	bool no_default_rules;
 	const char *fallback;
 	int verbose;
+	bool stats;
 };
 
 static const char *const formats[] = { "text", "json", "ndjson", "markdown",
@@ -36,6 +37,8 @@ static const struct kt_option scan_options[] = {
 		    "use only the rules given with --rules"),
 	KT_OPT_COUNT('v', "verbose", struct scan_opts, verbose,
 		     "text: show each event's key fields and call trace"),
+	KT_OPT_BOOL(0, "stats", struct scan_opts, stats,
+		    "print what was read and how long it took on stderr"),
 	KT_OPT_CHOICE(0, "color", struct scan_opts, color, "WHEN",
 		      "colour text output", colors),
 	KT_OPT_STRING(0, "fallback", struct scan_opts, fallback, "PATH",
@@ -105,8 +108,42 @@ static int collect_inputs(struct kt_ctx *ctx, const struct kt_strlist *args,
 	return bad;
 }
 
+static double now_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void print_stats(const struct kt_pipeline *pl, double start)
+{
+	const struct kt_pipeline_stats *s = kt_pipeline_stats(pl);
+	const struct kt_summary *sum = kt_pipeline_summary(pl);
+	double secs = now_secs() - start;
+
+	fflush(stdout);
+	fprintf(stderr,
+		"inputs %llu (%llu failed), %llu bytes, %llu lines (%llu cut)\n"
+		"lines scanned %llu, screened out %llu, flagged %llu, "
+		"pcre runs %llu\n"
+		"reports %llu, events %llu\n"
+		"%.3f s, %.1f MB/s\n",
+		(unsigned long long)s->inputs, (unsigned long long)s->failed,
+		(unsigned long long)s->bytes, (unsigned long long)s->lines,
+		(unsigned long long)s->truncated,
+		(unsigned long long)s->scanned,
+		(unsigned long long)s->screened_out,
+		(unsigned long long)s->flagged,
+		(unsigned long long)s->pcre_runs,
+		(unsigned long long)s->reports,
+		(unsigned long long)sum->events, secs,
+		secs > 0 ? (double)s->bytes / 1e6 / secs : 0.0);
+}
+
 int cmd_scan(int argc, const char **argv, struct kt_ctx *ctx)
 {
+	double start = now_secs();
 	struct scan_opts o = { 0 };
 	struct kt_strlist args = { 0 };
 	struct kt_input_list list;
@@ -152,6 +189,8 @@ int cmd_scan(int argc, const char **argv, struct kt_ctx *ctx)
 	}
 	kt_pipeline_finish(pl);
 	kt_renderer_finish(rend, kt_pipeline_summary(pl));
+	if (o.stats)
+		print_stats(pl, start);
 	rc = bad ? 1 : 0;
 cleanup:
 	kt_renderer_free(rend);

@@ -57,6 +57,7 @@ static void rule_release(struct kt_rule *r)
 	free(r->file);
 	free(r->subtype);
 	free(r->match);
+	free(r->prefilter);
 	for (i = 0; i < r->nr_progs; i++)
 		free(r->progs[i]);
 	free(r->progs);
@@ -589,6 +590,8 @@ static int parse_rule(struct loader *ld, yaml_node_t *n)
 		} else if (!strcmp(k, "match")) {
 			match_node = v;
 			rc = get_string(ld, v, k, &tmp.match);
+		} else if (!strcmp(k, "prefilter")) {
+			rc = get_string(ld, v, k, &tmp.prefilter);
 		} else if (!strcmp(k, "from")) {
 			from = scalar(v);
 			if (!from)

@@ -118,6 +118,9 @@ struct kt_rule {
 	enum kt_severity severity;
 	int priority;		/* higher wins among heads on one line */
 	char *match;		/* owned; the pattern as written */
+	char *prefilter;	/* owned or NULL: a simpler pattern matching a
+				 * superset of match, for vectorscan; PCRE2
+				 * confirms every line it flags */
 	unsigned from;		/* enum kt_rule_from bits */
 	char **progs;		/* owned; user rules: program names, or NULL */
 	size_t nr_progs;
