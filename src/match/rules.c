@@ -72,6 +72,9 @@ static void rule_release(struct kt_rule *r)
 		free(r->within_sub[i]);
 	free(r->within_sub);
 	free(r->description);
+	for (i = 0; i < r->nr_example; i++)
+		free(r->example[i]);
+	free(r->example);
 	for (i = 0; i < r->nr_set; i++)
 		free(r->set[i].value);
 	free(r->set);
@@ -336,6 +339,17 @@ static int add_guilty_from(struct loader *ld, yaml_node_t *n, void *data)
 	r->guilty_from = xrealloc(r->guilty_from, st_mult(sizeof(char *),
 				  r->nr_guilty_from + 1));
 	r->guilty_from[r->nr_guilty_from++] = xstrdup(scalar(n));
+	return 0;
+}
+
+static int add_example(struct loader *ld, yaml_node_t *n, void *data)
+{
+	struct kt_rule *r = data;
+
+	(void)ld;
+	r->example = xrealloc(r->example, st_mult(sizeof(char *),
+			      r->nr_example + 1));
+	r->example[r->nr_example++] = xstrdup(scalar(n));
 	return 0;
 }
 
@@ -636,7 +650,8 @@ static int parse_rule(struct loader *ld, yaml_node_t *n)
 		} else if (!strcmp(k, "disabled")) {
 			rc = get_bool(ld, v, k, &disabled);
 		} else if (!strcmp(k, "examples")) {
-			/* documentation for humans and `rules check` */
+			/* documentation, and checked by `rules check` */
+			rc = for_each_scalar(ld, v, k, add_example, &tmp);
 		} else {
 			rc = failn(ld, kn, "unknown rule key '%s'", k);
 		}
@@ -1098,4 +1113,30 @@ bool kt_ruleset_anchor_frame(const struct kt_ruleset *rs, const char *func,
 			     size_t len)
 {
 	return match_any(rs->anchor_re, func, len);
+}
+
+int kt_ruleset_check_examples(struct kt_ctx *ctx, const struct kt_ruleset *rs,
+			      struct strbuf *report)
+{
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	size_t i, j;
+	int bad = 0;
+
+	(void)ctx;
+	for (i = 0; i < rs->nr_rules; i++) {
+		const struct kt_rule *r = &rs->rule[i];
+
+		for (j = 0; j < r->nr_example; j++) {
+			const char *ex = r->example[j];
+
+			if (pcre2_match(r->re, (PCRE2_SPTR)ex, strlen(ex), 0, 0,
+					md, NULL) >= 0)
+				continue;
+			strbuf_addf(report, "%s:%d: rule '%s': example does not match: '%s'\n",
+				    r->file, r->line, r->id, ex);
+			bad++;
+		}
+	}
+	pcre2_match_data_free(md);
+	return bad;
 }

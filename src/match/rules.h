@@ -134,6 +134,8 @@ struct kt_rule {
 				 * with all its fields wins */
 	size_t nr_title;
 	char *description;	/* owned */
+	char **example;		/* owned: lines the pattern must match */
+	size_t nr_example;
 	struct kt_rule_set *set;	/* owned */
 	size_t nr_set;
 	uint16_t *group_field;	/* owned; capture group n -> field id */
@@ -212,6 +214,14 @@ uint16_t kt_ruleset_field_find(const struct kt_ruleset *rs,
 uint8_t kt_ruleset_type_find(const struct kt_ruleset *rs, const char *name);
 const struct kt_rule *kt_ruleset_rule_find(const struct kt_ruleset *rs,
 					   const char *id);
+
+/*
+ * Matches every rule's examples against its pattern; appends one
+ * "file:line: ..." line per example that does not match to report and
+ * returns their number.
+ */
+int kt_ruleset_check_examples(struct kt_ctx *ctx, const struct kt_ruleset *rs,
+			      struct strbuf *report);
 
 /* True when func matches a guilty_skip pattern. */
 bool kt_ruleset_skip_frame(const struct kt_ruleset *rs, const char *func,
