@@ -181,8 +181,9 @@ static void touch(const struct kt_assembler *as, struct kt_report *r,
 {
 	/* a section line's own frame belongs to the part before it */
 	if (r->next_section == KT_SECTION_RESTART) {
-		restart_trace(as, r);
-		r->section = KT_SECTION_MAIN;
+		/* only the main part restarts; another task's stays aside */
+		if (r->section == KT_SECTION_MAIN)
+			restart_trace(as, r);
 		r->next_section = 0;
 	} else if (r->next_section) {
 		r->section = r->next_section;

@@ -320,27 +320,46 @@ static void find_guilty(const struct kt_event_builder *eb,
 	struct kt_frame parsed[16];
 	struct cand *c = xcalloc(CAND_MAX, sizeof(*c));
 	const struct cand *first = NULL, *prev = NULL, *pick = NULL;
+	struct cand named = { NULL, NULL };
 	size_t nr_parsed, n, i;
 
 	n = candidates(ev, parsed, &nr_parsed, c);
 	for (i = 0; i < n; i++) {
+		bool stall = ev->rule && ev->rule->guilty_stall;
+		const struct kt_anchor *a = stall ?
+			kt_ruleset_anchor_frame(eb->rs, c[i].func,
+						base_len(c[i].func)) : NULL;
+
+		if (a) {
+			/* the frame above the dispatcher names the work */
+			if (a->name) {
+				named.func = a->name;
+				pick = &named;
+			} else {
+				pick = prev;
+			}
+			break;
+		}
 		if (skipped(eb, c[i].func))
 			continue;
 		if (!first)
 			first = &c[i];
-		if (!ev->rule || !ev->rule->guilty_stall)
+		if (!stall)
 			break;
-		if (kt_ruleset_anchor_frame(eb->rs, c[i].func,
-					    base_len(c[i].func))) {
-			pick = prev;
-			break;
-		}
 		prev = &c[i];
 	}
 	if (!pick)
 		pick = first;
 	/* titles name the function, not its compiler clones (.isra.0) */
-	*func = pick ? xmemdupz(pick->func, base_len(pick->func)) : NULL;
+	*func = NULL;
+	if (pick) {
+		struct strbuf name = STRBUF_INIT, base = STRBUF_INIT;
+
+		strbuf_add(&base, pick->func, base_len(pick->func));
+		kt_ruleset_rename(eb->rs, base.buf, &name);
+		*func = strbuf_detach(&name, NULL);
+		strbuf_release(&base);
+	}
 	*module = pick && pick->module ? xstrdup(pick->module) : NULL;
 	for (i = 0; i < nr_parsed; i++)
 		frame_clear(&parsed[i]);

@@ -109,10 +109,18 @@ void kt_ruleset_release(struct kt_ruleset *rs)
 	}
 	free(rs->skip);
 	pcre2_code_free(rs->skip_re);
-	for (i = 0; i < rs->nr_anchor; i++)
-		free(rs->anchor[i]);
+	for (i = 0; i < rs->nr_rename; i++) {
+		free(rs->rename[i].from);
+		free(rs->rename[i].to);
+		pcre2_code_free(rs->rename[i].re);
+	}
+	free(rs->rename);
+	for (i = 0; i < rs->nr_anchor; i++) {
+		free(rs->anchor[i].pattern);
+		free(rs->anchor[i].name);
+		pcre2_code_free(rs->anchor[i].re);
+	}
 	free(rs->anchor);
-	pcre2_code_free(rs->anchor_re);
 	kt_ruleset_init(rs);
 }
 
@@ -837,6 +845,56 @@ bad:
 	return 0;
 }
 
+static int parse_rename(struct loader *ld, yaml_node_t *v)
+{
+	struct kt_ruleset *rs = ld->rs;
+	yaml_node_item_t *it;
+
+	if (v->type != YAML_SEQUENCE_NODE)
+		return failn(ld, v, "'guilty_rename' must be a list of {from, to}");
+	for (it = v->data.sequence.items.start;
+	     it < v->data.sequence.items.top; it++) {
+		yaml_node_t *n = node(ld, *it);
+		const char *from = NULL, *to = NULL;
+		yaml_node_pair_t *p;
+		PCRE2_UCHAR msg[256];
+		PCRE2_SIZE off;
+		struct kt_rename *r;
+		int err;
+
+		if (n->type != YAML_MAPPING_NODE)
+			return failn(ld, n, "a guilty_rename entry is a map {from, to}");
+		for (p = n->data.mapping.pairs.start;
+		     p < n->data.mapping.pairs.top; p++) {
+			const char *k = scalar(node(ld, p->key));
+			const char *val = scalar(node(ld, p->value));
+
+			if (k && val && !strcmp(k, "from"))
+				from = val;
+			else if (k && val && !strcmp(k, "to"))
+				to = val;
+			else
+				return failn(ld, node(ld, p->key),
+					     "a guilty_rename entry has 'from' and 'to'");
+		}
+		if (!from || !to)
+			return failn(ld, n, "a guilty_rename entry needs 'from' and 'to'");
+		ALLOC_GROW(rs->rename, rs->nr_rename + 1, rs->alloc_rename);
+		r = &rs->rename[rs->nr_rename];
+		r->re = pcre2_compile((PCRE2_SPTR)from, PCRE2_ZERO_TERMINATED, 0,
+				      &err, &off, NULL);
+		if (!r->re) {
+			pcre2_get_error_message(err, msg, sizeof(msg));
+			return failn(ld, n, "guilty_rename: bad pattern at offset %zu: %s",
+				     (size_t)off, (char *)msg);
+		}
+		r->from = xstrdup(from);
+		r->to = xstrdup(to);
+		rs->nr_rename++;
+	}
+	return 0;
+}
+
 static int parse_anchors(struct loader *ld, yaml_node_t *v)
 {
 	struct kt_ruleset *rs = ld->rs;
@@ -846,13 +904,44 @@ static int parse_anchors(struct loader *ld, yaml_node_t *v)
 		return failn(ld, v, "'stall_anchors' must be a list of patterns");
 	for (it = v->data.sequence.items.start;
 	     it < v->data.sequence.items.top; it++) {
-		const char *s = scalar(node(ld, *it));
+		yaml_node_t *n = node(ld, *it);
+		const char *pat = scalar(n), *name = NULL;
+		struct kt_anchor *a;
+		PCRE2_UCHAR msg[256];
+		PCRE2_SIZE off;
+		int err;
 
-		if (!s)
-			return failn(ld, node(ld, *it),
-				     "'stall_anchors' items must be strings");
+		if (!pat && n->type == YAML_MAPPING_NODE) {
+			yaml_node_pair_t *p;
+
+			for (p = n->data.mapping.pairs.start;
+			     p < n->data.mapping.pairs.top; p++) {
+				const char *k = scalar(node(ld, p->key));
+				const char *val = scalar(node(ld, p->value));
+
+				if (k && val && !strcmp(k, "match"))
+					pat = val;
+				else if (k && val && !strcmp(k, "name"))
+					name = val;
+				else
+					return failn(ld, node(ld, p->key),
+						     "a stall anchor is a pattern or {match, name}");
+			}
+		}
+		if (!pat)
+			return failn(ld, n, "a stall anchor is a pattern or {match, name}");
 		ALLOC_GROW(rs->anchor, rs->nr_anchor + 1, rs->alloc_anchor);
-		rs->anchor[rs->nr_anchor++] = xstrdup(s);
+		a = &rs->anchor[rs->nr_anchor];
+		a->re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0,
+				      &err, &off, NULL);
+		if (!a->re) {
+			pcre2_get_error_message(err, msg, sizeof(msg));
+			return failn(ld, n, "stall anchor: bad pattern at offset %zu: %s",
+				     (size_t)off, (char *)msg);
+		}
+		a->pattern = xstrdup(pat);
+		a->name = name ? xstrdup(name) : NULL;
+		rs->nr_anchor++;
 	}
 	return 0;
 }
@@ -899,6 +988,8 @@ int kt_ruleset_load_text(struct kt_ctx *ctx, struct kt_ruleset *rs,
 			rc = parse_fields(&ld, v);
 		} else if (k && !strcmp(k, "stall_anchors")) {
 			rc = parse_anchors(&ld, v);
+		} else if (k && !strcmp(k, "guilty_rename")) {
+			rc = parse_rename(&ld, v);
 		} else if (k && !strcmp(k, "guilty_skip")) {
 			rc = parse_skip(&ld, v);
 		} else if (k && !strcmp(k, "rules")) {
@@ -1023,8 +1114,7 @@ int kt_ruleset_load_path(struct kt_ctx *ctx, struct kt_ruleset *rs,
 /* One PCRE2 pattern "(?:p1)|(?:p2)|..." from groups and/or a list. */
 static int compile_alternation(struct kt_ctx *ctx, const char *what,
 			       const struct kt_skip_group *groups,
-			       size_t nr_groups, char *const *list,
-			       size_t nr_list, void **out)
+			       size_t nr_groups, void **out)
 {
 	struct strbuf alt = STRBUF_INIT;
 	PCRE2_UCHAR msg[256];
@@ -1038,8 +1128,6 @@ static int compile_alternation(struct kt_ctx *ctx, const char *what,
 		for (j = 0; j < groups[i].nr; j++)
 			strbuf_addf(&alt, "%s(?:%s)", alt.len ? "|" : "",
 				    groups[i].patterns[j]);
-	for (i = 0; i < nr_list; i++)
-		strbuf_addf(&alt, "%s(?:%s)", alt.len ? "|" : "", list[i]);
 	if (!alt.len) {
 		strbuf_release(&alt);
 		return 0;
@@ -1082,11 +1170,7 @@ int kt_ruleset_finish(struct kt_ctx *ctx, struct kt_ruleset *rs)
 	    rs->nr_types < KT_TYPES_MAX)
 		rs->types[rs->nr_types++] = xstrdup("reboot");
 	rc = compile_alternation(ctx, "guilty_skip", rs->skip, rs->nr_skip,
-				 NULL, 0, &rs->skip_re);
-	if (!rc)
-		rc = compile_alternation(ctx, "stall_anchors", NULL, 0,
-					 rs->anchor, rs->nr_anchor,
-					 &rs->anchor_re);
+				 &rs->skip_re);
 	return rc;
 }
 
@@ -1109,10 +1193,15 @@ bool kt_ruleset_skip_frame(const struct kt_ruleset *rs, const char *func,
 	return match_any(rs->skip_re, func, len);
 }
 
-bool kt_ruleset_anchor_frame(const struct kt_ruleset *rs, const char *func,
-			     size_t len)
+const struct kt_anchor *kt_ruleset_anchor_frame(const struct kt_ruleset *rs,
+						const char *func, size_t len)
 {
-	return match_any(rs->anchor_re, func, len);
+	size_t i;
+
+	for (i = 0; i < rs->nr_anchor; i++)
+		if (match_any(rs->anchor[i].re, func, len))
+			return &rs->anchor[i];
+	return NULL;
 }
 
 int kt_ruleset_check_examples(struct kt_ctx *ctx, const struct kt_ruleset *rs,
@@ -1139,4 +1228,24 @@ int kt_ruleset_check_examples(struct kt_ctx *ctx, const struct kt_ruleset *rs,
 	}
 	pcre2_match_data_free(md);
 	return bad;
+}
+
+void kt_ruleset_rename(const struct kt_ruleset *rs, const char *func,
+		       struct strbuf *out)
+{
+	size_t i, len = strlen(func);
+
+	for (i = 0; i < rs->nr_rename; i++) {
+		PCRE2_UCHAR buf[512];
+		PCRE2_SIZE n = sizeof(buf);
+
+		if (pcre2_substitute(rs->rename[i].re, (PCRE2_SPTR)func, len, 0,
+				     0, NULL, NULL,
+				     (PCRE2_SPTR)rs->rename[i].to,
+				     PCRE2_ZERO_TERMINATED, buf, &n) > 0) {
+			strbuf_add(out, buf, n);
+			return;
+		}
+	}
+	strbuf_add(out, func, len);
 }

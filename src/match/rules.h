@@ -175,9 +175,20 @@ struct kt_ruleset {
 	struct kt_skip_group *skip;	/* owned */
 	size_t nr_skip, alloc_skip;
 	void *skip_re;		/* owned pcre2_code * of all skip patterns */
-	char **anchor;		/* owned: stall_anchors patterns */
+	struct kt_rename {
+		char *from;	/* owned: PCRE2 pattern */
+		char *to;	/* owned: replacement, $1 for groups */
+		void *re;	/* owned pcre2_code * */
+	} *rename;		/* guilty_rename: names as titles use them */
+	size_t nr_rename, alloc_rename;
+	struct kt_anchor {
+		char *pattern;	/* owned */
+		char *name;	/* owned or NULL: the title's function when
+				 * this anchor is met (else the frame
+				 * before it) */
+		void *re;	/* owned pcre2_code * */
+	} *anchor;		/* stall_anchors, in order */
 	size_t nr_anchor, alloc_anchor;
-	void *anchor_re;	/* owned pcre2_code * of all anchors */
 	size_t nr_files;	/* files loaded */
 };
 
@@ -226,8 +237,20 @@ int kt_ruleset_check_examples(struct kt_ctx *ctx, const struct kt_ruleset *rs,
 /* True when func matches a guilty_skip pattern. */
 bool kt_ruleset_skip_frame(const struct kt_ruleset *rs, const char *func,
 			   size_t len);
-/* True when func matches a stall_anchors pattern. */
-bool kt_ruleset_anchor_frame(const struct kt_ruleset *rs, const char *func,
-			     size_t len);
+/*
+ * The name a title uses for func: the first guilty_rename pattern that
+ * matches rewrites it (__x64_sys_futex -> sys_futex); else func as is.
+ * Appends to out.
+ */
+void kt_ruleset_rename(const struct kt_ruleset *rs, const char *func,
+		       struct strbuf *out);
+
+/*
+ * The stall_anchors entry func matches, or NULL.  An entry with a name
+ * makes that name the guilty function; otherwise the frame before the
+ * anchor is.
+ */
+const struct kt_anchor *kt_ruleset_anchor_frame(const struct kt_ruleset *rs,
+						const char *func, size_t len);
 
 #endif
