@@ -198,7 +198,7 @@ static void build_lists(struct kt_event_builder *eb,
 /* "func+0x1d/0x30 [mod]" or "func+0x1d" -> frame parts. */
 static bool split_symbol(const char *s, struct kt_frame *f)
 {
-	const char *plus, *slash, *end, *sp;
+	const char *plus, *slash, *end, *sp, *tok;
 	size_t flen;
 
 	memset(f, 0, sizeof(*f));
@@ -206,21 +206,18 @@ static bool split_symbol(const char *s, struct kt_frame *f)
 		s++;
 	end = s + strlen(s);
 	sp = strchr(s, ' ');
-	plus = memchr(s, '+', (size_t)((sp ? sp : end) - s));
-	flen = plus ? (size_t)(plus - s) : (size_t)((sp ? sp : end) - s);
+	tok = sp ? sp : end;	/* the symbol ends at the first space */
+	plus = memchr(s, '+', (size_t)(tok - s));
+	flen = (size_t)((plus ? plus : tok) - s);
 	if (!flen || flen > 200)
 		return false;
 	f->func = xmemdupz(s, flen);
 	if (plus) {
-		slash = memchr(plus, '/', (size_t)((sp ? sp : end) - plus));
-		if (slash) {
-			f->off = xmemdupz(plus + 1, (size_t)(slash - plus - 1));
-			f->size = xmemdupz(slash + 1,
-					   (size_t)((sp ? sp : end) - slash - 1));
-		} else {
-			f->off = xmemdupz(plus + 1,
-					  (size_t)((sp ? sp : end) - plus - 1));
-		}
+		slash = memchr(plus, '/', (size_t)(tok - plus));
+		f->off = xmemdupz(plus + 1,
+				  (size_t)((slash ? slash : tok) - plus - 1));
+		if (slash)
+			f->size = xmemdupz(slash + 1, (size_t)(tok - slash - 1));
 	}
 	if (sp) {
 		const char *lb = strchr(sp, '['), *rb;
@@ -578,8 +575,8 @@ struct kt_event *kt_event_build(struct kt_event_builder *eb,
 			continue;
 		j = typed_value(rs->field[f->field].type, f->value);
 		if (j)
-			json_object_set_new(ev->fields, rs->field[f->field].name,
-					    j);
+			json_object_set_new(ev->fields,
+					    rs->field[f->field].name, j);
 	}
 	build_lists(eb, r, ev->fields);
 

@@ -523,8 +523,8 @@ static int compile_rule(struct loader *ld, struct kt_rule *r, yaml_node_t *n)
 		unsigned g = (unsigned)(e[0] << 8 | e[1]);
 
 		if (g < r->nr_groups)
-			r->group_field[g] = kt_ruleset_field(ld->rs,
-							     (const char *)e + 2);
+			r->group_field[g] =
+				kt_ruleset_field(ld->rs, (const char *)e + 2);
 	}
 	return 0;
 }
@@ -823,7 +823,8 @@ static int parse_skip(struct loader *ld, yaml_node_t *v)
 					if (!s)
 						goto bad;
 					sg.patterns = xrealloc(sg.patterns,
-						st_mult(sizeof(char *), sg.nr + 1));
+						st_mult(sizeof(char *),
+							sg.nr + 1));
 					sg.patterns[sg.nr++] = xstrdup(s);
 				}
 			} else {
@@ -881,8 +882,8 @@ static int parse_rename(struct loader *ld, yaml_node_t *v)
 			return failn(ld, n, "a guilty_rename entry needs 'from' and 'to'");
 		ALLOC_GROW(rs->rename, rs->nr_rename + 1, rs->alloc_rename);
 		r = &rs->rename[rs->nr_rename];
-		r->re = pcre2_compile((PCRE2_SPTR)from, PCRE2_ZERO_TERMINATED, 0,
-				      &err, &off, NULL);
+		r->re = pcre2_compile((PCRE2_SPTR)from, PCRE2_ZERO_TERMINATED,
+				      0, &err, &off, NULL);
 		if (!r->re) {
 			pcre2_get_error_message(err, msg, sizeof(msg));
 			return failn(ld, n, "guilty_rename: bad pattern at offset %zu: %s",

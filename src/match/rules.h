@@ -103,7 +103,7 @@ enum kt_section_kind {
 };
 
 enum kt_rule_from {
-	KT_FROM_KERNEL = 1 << 0,	/* kernel lines (prog "kernel" or none) */
+	KT_FROM_KERNEL = 1 << 0,	/* prog "kernel" or none */
 	KT_FROM_USER = 1 << 1,		/* lines of user-space programs */
 };
 

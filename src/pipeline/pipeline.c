@@ -52,7 +52,8 @@ int kt_pipeline_new(struct kt_ctx *ctx, const struct kt_pipeline_opts *opts,
 	if (!rc)
 		rc = kt_ruleset_finish(ctx, &pl->rs);
 	if (!rc)
-		rc = kt_matcher_new(ctx, &pl->rs, opts->cache_dir, &pl->matcher);
+		rc = kt_matcher_new(ctx, &pl->rs, opts->cache_dir,
+				    &pl->matcher);
 	if (rc) {
 		kt_pipeline_free(pl);
 		return rc;
