@@ -23,6 +23,7 @@
 
 struct host {
 	char *name;		/* owned; "" when lines name no host */
+	size_t name_len;
 	uint64_t lines_in_boot;	/* lines since the current boot began */
 	uint64_t last_line;
 	const char *last_file;	/* borrowed */
@@ -498,12 +499,12 @@ static struct host *host_get(struct kt_assembler *as, struct kt_str name)
 	struct host *h;
 	size_t i;
 
-	if (as->last_host && strlen(as->last_host->name) == name.len &&
+	if (as->last_host && as->last_host->name_len == name.len &&
 	    (!name.len || !memcmp(as->last_host->name, name.p, name.len)))
 		return as->last_host;
 	for (i = 0; i < as->nr_host; i++) {
 		h = as->host[i];
-		if (strlen(h->name) == name.len &&
+		if (h->name_len == name.len &&
 		    (!name.len || !memcmp(h->name, name.p, name.len))) {
 			as->last_host = h;
 			return h;
@@ -511,6 +512,7 @@ static struct host *host_get(struct kt_assembler *as, struct kt_str name)
 	}
 	h = xcalloc(1, sizeof(*h));
 	h->name = dup_capped(name, 255);
+	h->name_len = strlen(h->name);
 	h->last_wall_us = KT_NO_TIME;
 	h->boot_phase = -1;
 	ALLOC_GROW(as->host, as->nr_host + 1, as->alloc_host);

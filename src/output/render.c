@@ -238,7 +238,7 @@ static void add_detail(const struct kt_event *ev, struct strbuf *d)
 			    s ? s : json_string_value(v));
 		free(s);
 	}
-	if (ev->kernel)
+	if (ev->kernel && !json_object_get(ev->fields, "kernel"))
 		strbuf_addf(d, "kernel: %s\n", ev->kernel);
 	if (ev->tainted)
 		strbuf_addf(d, "tainted: %s\n", ev->tainted);
