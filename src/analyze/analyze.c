@@ -11,6 +11,8 @@
 #include "base/xalloc.h"
 #include "analyze/analyze.h"
 
+#define HOSTS_MAX 4096		/* hosts tracked; more share the last one */
+
 struct host_state {
 	char *name;		/* owned; "" for none */
 	unsigned boot;		/* index of the current boot */
@@ -75,6 +77,8 @@ static struct host_state *host_get(struct kt_analyzer *an, const char *name)
 	for (i = 0; i < an->nr_host; i++)
 		if (!strcmp(an->host[i]->name, name))
 			return an->host[i];
+	if (an->nr_host >= HOSTS_MAX)
+		return an->host[an->nr_host - 1];
 	h = xcalloc(1, sizeof(*h));
 	h->name = xstrdup(name);
 	ALLOC_GROW(an->host, an->nr_host + 1, an->alloc_host);

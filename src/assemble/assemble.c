@@ -20,6 +20,7 @@
 #define SHUTDOWN_TAIL_US (15 * 60 * 1000000LL)
 #define CLOCK_RESET_US (10 * 1000000LL)
 #define MESSAGE_MAX 4096
+#define HOSTS_MAX 4096		/* hosts tracked; more share the last one */
 
 struct host {
 	char *name;		/* owned; "" when lines name no host */
@@ -510,8 +511,11 @@ static struct host *host_get(struct kt_assembler *as, struct kt_str name)
 			return h;
 		}
 	}
+	/* hostile input could name a new host on every line */
+	if (as->nr_host >= HOSTS_MAX)
+		return as->host[as->nr_host - 1];
 	h = xcalloc(1, sizeof(*h));
-	h->name = dup_capped(name, 255);
+	h->name = dup_capped(name, name.len);
 	h->name_len = strlen(h->name);
 	h->last_wall_us = KT_NO_TIME;
 	h->boot_phase = -1;
