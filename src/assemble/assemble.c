@@ -21,6 +21,8 @@
 #define CLOCK_RESET_US (10 * 1000000LL)
 #define MESSAGE_MAX 4096
 #define HOSTS_MAX 4096		/* hosts tracked; more share the last one */
+#define SLOTS_MAX 512		/* open contexts; the stalest closes first */
+#define IDLE_LINES 20000	/* a context this quiet is over, time or not */
 
 struct host {
 	char *name;		/* owned; "" when lines name no host */
@@ -44,6 +46,7 @@ struct slot {
 	uint32_t caller;
 	struct kt_report *r;	/* owned; open or lingering, or NULL */
 	uint64_t seq;		/* lines seen in this context */
+	uint64_t touched;	/* the assembler's line count at last use */
 	bool has_prelude;
 	uint64_t prelude_line, prelude_seq;
 	int64_t prelude_wall_us, prelude_mono_us;
@@ -59,6 +62,7 @@ struct kt_assembler {
 	struct host *last_host;	/* borrowed cache */
 	struct slot **slot;	/* owned */
 	size_t nr_slot, alloc_slot;
+	uint64_t lines;		/* lines fed so far */
 	struct kt_report **done;	/* owned; closed, awaiting delivery */
 	size_t nr_done, alloc_done;
 	/* field ids with a meaning to the assembler */
@@ -543,9 +547,19 @@ static struct slot *slot_get(struct kt_assembler *as, struct host *h,
 
 	if (s)
 		return s;
+	if (as->nr_slot >= SLOTS_MAX) {
+		size_t i, stalest = 0;
+
+		for (i = 1; i < as->nr_slot; i++)
+			if (as->slot[i]->touched < as->slot[stalest]->touched)
+				stalest = i;
+		slot_drop(as, stalest);
+		release(as, false);
+	}
 	s = xcalloc(1, sizeof(*s));
 	s->host = h;
 	s->caller = caller;
+	s->touched = as->lines;
 	ALLOC_GROW(as->slot, as->nr_slot + 1, as->alloc_slot);
 	as->slot[as->nr_slot++] = s;
 	return s;
@@ -640,23 +654,30 @@ static bool gap_passed(const struct kt_report *r, const struct kt_line *l)
 }
 
 /* Closes the host's reports whose context went quiet. */
+/*
+ * Closes the reports whose context went quiet: for longer than the gap
+ * in log time, or, for logs without time stamps, for IDLE_LINES lines.
+ */
 static void close_stale(struct kt_assembler *as, struct host *h,
 			const struct kt_line *l)
 {
-	size_t i;
+	bool timed = l->mono_us >= 0 || l->wall_us != KT_NO_TIME;
 	bool any = false;
+	size_t i;
 
-	if (l->mono_us < 0 && l->wall_us == KT_NO_TIME)
-		return;
 	for (i = 0; i < as->nr_slot; i++) {
 		struct slot *s = as->slot[i];
 
-		if (s->host == h && s->r && gap_passed(s->r, l)) {
+		if (!s->r)
+			continue;
+		if ((timed && s->host == h && gap_passed(s->r, l)) ||
+		    as->lines - s->touched > IDLE_LINES) {
 			slot_close(as, s);
 			any = true;
 		}
 	}
-	if (h->boot && gap_passed(h->boot, l) && h->boot_lines > 50) {
+	if (timed && h->boot && gap_passed(h->boot, l) &&
+	    h->boot_lines > 50) {
 		boot_deliver(as, h);
 		any = true;
 	}
@@ -859,8 +880,10 @@ static void feed_anomaly(struct kt_assembler *as, struct host *h,
 	struct slot *s = slot_find(as, h, line->caller);
 	struct kt_report *r;
 
-	if (s)
+	if (s) {
 		s->seq++;
+		s->touched = as->lines;
+	}
 	if (head && head->rule->role == KT_ROLE_LINE) {
 		emit_line(as, h, line, m, head);
 		return;
@@ -939,6 +962,7 @@ void kt_assembler_feed(struct kt_assembler *as, const struct kt_line *line,
 {
 	struct host *h = host_get(as, line->host);
 
+	as->lines++;
 	close_stale(as, h, line);
 	if (!handle_boot(as, h, line, m)) {
 		const struct kt_match_hit *sh = find_role(m, KT_ROLE_SHUTDOWN);
