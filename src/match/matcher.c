@@ -66,13 +66,116 @@ static bool for_db(const struct kt_rule *r, int which)
 	}
 }
 
-/* A pattern for the screen: its ^ anchors dropped (a superset). */
+static bool is_word(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_';
+}
+
+/*
+ * The longest run of plain characters every match of pat must contain:
+ * a literal outside all groups, not made optional by a quantifier, in a
+ * pattern without a top-level alternation.  NULL when there is none of
+ * at least 4 characters (or the pattern ignores case).
+ */
+static char *required_literal(const char *pat)
+{
+	struct strbuf cur = STRBUF_INIT, best = STRBUF_INIT, out = STRBUF_INIT;
+	const char *p = pat;
+	int depth = 0;
+	size_t i;
+
+	if (strstr(pat, "(?i"))
+		goto none;
+	while (*p) {
+		int lit = -1;
+
+		if (*p == '\\' && p[1]) {
+			if (!is_word((unsigned char)p[1]))
+				lit = (unsigned char)p[1];
+			p += 2;
+		} else if (*p == '[') {
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p && *p != ']')
+				p += (*p == '\\' && p[1]) ? 2 : 1;
+			if (*p)
+				p++;
+		} else if (*p == '(') {
+			depth++;
+			p++;
+		} else if (*p == ')') {
+			if (depth)
+				depth--;
+			p++;
+		} else if (*p == '|') {
+			if (!depth)
+				goto none;
+			p++;
+		} else if (strchr(".^$", *p)) {
+			p++;
+		} else if (strchr("*+?{", *p)) {
+			/* the atom before is not (exactly once) required */
+			if (cur.len)
+				strbuf_setlen(&cur, cur.len - 1);
+			if (*p == '{')
+				while (*p && *p != '}')
+					p++;
+			if (*p)
+				p++;
+		} else {
+			lit = (unsigned char)*p++;
+		}
+		if (lit >= 0 && !depth && !strchr("*+?{", *p)) {
+			strbuf_addch(&cur, lit);
+			continue;
+		}
+		if (cur.len > best.len) {
+			strbuf_reset(&best);
+			strbuf_add(&best, cur.buf, cur.len);
+		}
+		strbuf_reset(&cur);
+	}
+	if (cur.len > best.len) {
+		strbuf_reset(&best);
+		strbuf_add(&best, cur.buf, cur.len);
+	}
+	if (best.len < 4)
+		goto none;
+	for (i = 0; i < best.len; i++) {
+		unsigned char c = (unsigned char)best.buf[i];
+
+		if (!is_word(c) && c != ' ' && c < 0x80)
+			strbuf_addch(&out, '\\');
+		strbuf_addch(&out, c);
+	}
+	strbuf_release(&cur);
+	strbuf_release(&best);
+	return strbuf_detach(&out, NULL);
+none:
+	strbuf_release(&cur);
+	strbuf_release(&best);
+	strbuf_release(&out);
+	return NULL;
+}
+
+/*
+ * A pattern for the screen: the rule's required literal when it has one
+ * (literals are what vectorscan screens fastest), else the pattern with
+ * its ^ anchors dropped.  Either matches a superset of the rule's lines.
+ */
 static char *screen_pattern(const char *pat)
 {
 	struct strbuf sb = STRBUF_INIT;
+	char *lit = required_literal(pat);
 	const char *p = pat;
 	bool in_class = false;
 
+	if (lit)
+		return lit;
 	while (*p) {
 		if (*p == '\\' && p[1]) {
 			strbuf_add(&sb, p, 2);
@@ -255,7 +358,7 @@ static void free_patterns(struct kt_matcher *m)
 
 /* ------------------------------------------------------------ cache */
 
-#define CACHE_MAGIC "KTHSDB2"
+#define CACHE_MAGIC "KTHSDB3"
 
 /* Everything the compiled databases depend on. */
 static uint64_t pack_hash(const struct kt_ruleset *rs)
