@@ -31,7 +31,10 @@ struct db {
 struct kt_matcher {
 	const struct kt_ruleset *rs;	/* borrowed */
 	struct db db[DB_NR];
-	hs_scratch_t *scratch;	/* owned */
+	hs_scratch_t *scratch;	/* owned: for the block databases */
+	hs_scratch_t *screen_scratch;	/* owned: for the screen's stream;
+					 * block and stream scans must not
+					 * share one */
 	hs_stream_t *stream;	/* owned: the screen over the current input */
 	bool screen_off;	/* no usable screen: scan every line */
 	uint64_t chunk_off;	/* input offset of the block being screened */
@@ -39,6 +42,7 @@ struct kt_matcher {
 	uint64_t *hit;		/* owned: screen match ends, ascending */
 	size_t hit_head, nr_hit, alloc_hit;
 	pcre2_match_data *md;	/* owned; sized for the largest rule */
+	char *aligned;		/* owned: 64-byte aligned copy of a line */
 	bool *exact;		/* owned; per rule: vectorscan is exact */
 	char **hspat;		/* owned while compiling: hs_pattern()s */
 	/* per scan */
@@ -333,7 +337,9 @@ static int compile_db(struct kt_ctx *ctx, struct kt_matcher *m, int which)
 		hs_free_compile_error(err);
 	}
 out:
-	if (!rc && d->db && hs_alloc_scratch(d->db, &m->scratch) != HS_SUCCESS)
+	if (!rc && d->db && hs_alloc_scratch(d->db, which == DB_SCREEN ?
+					     &m->screen_scratch : &m->scratch)
+	    != HS_SUCCESS)
 		rc = kt_failf(ctx, KT_ERR_INTERNAL,
 			      "cannot allocate vectorscan scratch space");
 	for (i = 0; i < n; i++)
@@ -578,6 +584,8 @@ int kt_matcher_new(struct kt_ctx *ctx, const struct kt_ruleset *rs,
 		cache_store(m, cache_dir, h);
 	free_patterns(m);
 	m->md = pcre2_match_data_create(max_groups, NULL);
+	if (posix_memalign((void **)&m->aligned, 64, KT_LINE_MAX + 64))
+		kt_die_oom(KT_LINE_MAX + 64);
 	*out = m;
 	return 0;
 }
@@ -594,9 +602,11 @@ void kt_matcher_free(struct kt_matcher *m)
 		free(m->db[i].rule_of);
 	}
 	if (m->stream)
-		hs_close_stream(m->stream, m->scratch, NULL, NULL);
+		hs_close_stream(m->stream, m->screen_scratch, NULL, NULL);
 	hs_free_scratch(m->scratch);
+	hs_free_scratch(m->screen_scratch);
 	pcre2_match_data_free(m->md);
+	free(m->aligned);
 	free(m->hit);
 	free(m->exact);
 	free(m);
@@ -670,7 +680,7 @@ static int on_screen(unsigned int id, unsigned long long from,
 void kt_matcher_screen_begin(struct kt_matcher *m)
 {
 	if (m->stream)
-		hs_close_stream(m->stream, m->scratch, NULL, NULL);
+		hs_close_stream(m->stream, m->screen_scratch, NULL, NULL);
 	m->stream = NULL;
 	m->hit_head = m->nr_hit = 0;
 	m->chunk_off = 0;
@@ -697,8 +707,8 @@ void kt_matcher_screen(void *matcher, const char *buf, size_t len, bool eof)
 	while (len) {
 		unsigned n = len > UINT32_MAX ? UINT32_MAX : (unsigned)len;
 
-		if (hs_scan_stream(m->stream, buf, n, 0, m->scratch, on_screen,
-				   m) != HS_SUCCESS) {
+		if (hs_scan_stream(m->stream, buf, n, 0, m->screen_scratch,
+				   on_screen, m) != HS_SUCCESS) {
 			m->screen_off = true;
 			return;
 		}
@@ -709,7 +719,7 @@ void kt_matcher_screen(void *matcher, const char *buf, size_t len, bool eof)
 	}
 	m->chunk = NULL;
 	if (eof) {
-		hs_close_stream(m->stream, m->scratch, on_screen, m);
+		hs_close_stream(m->stream, m->screen_scratch, on_screen, m);
 		m->stream = NULL;
 	}
 }
@@ -732,6 +742,7 @@ int kt_matcher_scan(struct kt_matcher *m, const struct kt_line *line,
 {
 	const struct kt_ruleset *rs = m->rs;
 	struct db *d = &m->db[line->is_kernel ? DB_KERNEL : DB_USER];
+	size_t len;
 	unsigned i;
 
 	out->nr = 0;
@@ -744,9 +755,15 @@ int kt_matcher_scan(struct kt_matcher *m, const struct kt_line *line,
 		return 0;
 	}
 	m->nr_cand = 0;
-	hs_scan(d->db, line->msg.len ? line->msg.p : "", (unsigned)
-		KT_MIN(line->msg.len, (size_t)UINT32_MAX), 0, m->scratch,
-		on_match, m);
+	/*
+	 * vectorscan 5.4.9 can miss a match depending on where the input
+	 * ends in memory (AVX-512 paths); a line starting on a 64-byte
+	 * boundary has been complete in every test, so scan such a copy.
+	 */
+	len = KT_MIN(line->msg.len, (size_t)KT_LINE_MAX);
+	if (len)
+		memcpy(m->aligned, line->msg.p, len);
+	hs_scan(d->db, m->aligned, (unsigned)len, 0, m->scratch, on_match, m);
 	if (!m->nr_cand)
 		return 0;
 	m->stats.flagged++;
