@@ -109,6 +109,13 @@ void kt_ruleset_release(struct kt_ruleset *rs)
 	}
 	free(rs->skip);
 	pcre2_code_free(rs->skip_re);
+	for (i = 0; i < rs->nr_link; i++) {
+		free(rs->link[i].id);
+		free(rs->link[i].effect);
+		free(rs->link[i].cause);
+		free(rs->link[i].same);
+	}
+	free(rs->link);
 	for (i = 0; i < rs->nr_rename; i++) {
 		free(rs->rename[i].from);
 		free(rs->rename[i].to);
@@ -846,6 +853,57 @@ bad:
 	return 0;
 }
 
+static int parse_links(struct loader *ld, yaml_node_t *v)
+{
+	struct kt_ruleset *rs = ld->rs;
+	yaml_node_item_t *it;
+
+	if (v->type != YAML_SEQUENCE_NODE)
+		return failn(ld, v, "'links' must be a list");
+	for (it = v->data.sequence.items.start;
+	     it < v->data.sequence.items.top; it++) {
+		yaml_node_t *n = node(ld, *it);
+		struct kt_link l = { NULL, NULL, NULL, NULL, 600 };
+		yaml_node_pair_t *p;
+		int rc = 0;
+
+		if (n->type != YAML_MAPPING_NODE)
+			return failn(ld, n, "a link is a map {id, effect, cause, ...}");
+		for (p = n->data.mapping.pairs.start;
+		     p < n->data.mapping.pairs.top && !rc; p++) {
+			yaml_node_t *kn = node(ld, p->key);
+			yaml_node_t *vn = node(ld, p->value);
+			const char *k = scalar(kn);
+
+			if (k && !strcmp(k, "id"))
+				rc = get_string(ld, vn, k, &l.id);
+			else if (k && !strcmp(k, "effect"))
+				rc = get_string(ld, vn, k, &l.effect);
+			else if (k && !strcmp(k, "cause"))
+				rc = get_string(ld, vn, k, &l.cause);
+			else if (k && !strcmp(k, "same"))
+				rc = get_string(ld, vn, k, &l.same);
+			else if (k && !strcmp(k, "window_secs"))
+				rc = get_int(ld, vn, k, 1, 86400, &l.window_secs);
+			else if (!k || strcmp(k, "description"))
+				rc = failn(ld, kn, "unknown link key '%s'",
+					   k ? k : "?");
+		}
+		if (!rc && (!l.id || !l.effect || !l.cause))
+			rc = failn(ld, n, "a link needs id, effect and cause");
+		if (rc) {
+			free(l.id);
+			free(l.effect);
+			free(l.cause);
+			free(l.same);
+			return rc;
+		}
+		ALLOC_GROW(rs->link, rs->nr_link + 1, rs->alloc_link);
+		rs->link[rs->nr_link++] = l;
+	}
+	return 0;
+}
+
 static int parse_rename(struct loader *ld, yaml_node_t *v)
 {
 	struct kt_ruleset *rs = ld->rs;
@@ -989,6 +1047,8 @@ int kt_ruleset_load_text(struct kt_ctx *ctx, struct kt_ruleset *rs,
 			rc = parse_fields(&ld, v);
 		} else if (k && !strcmp(k, "stall_anchors")) {
 			rc = parse_anchors(&ld, v);
+		} else if (k && !strcmp(k, "links")) {
+			rc = parse_links(&ld, v);
 		} else if (k && !strcmp(k, "guilty_rename")) {
 			rc = parse_rename(&ld, v);
 		} else if (k && !strcmp(k, "guilty_skip")) {

@@ -165,6 +165,20 @@ struct kt_skip_group {
 	size_t nr;
 };
 
+/*
+ * A cause-and-effect link between events (links: in a pack): an event
+ * matching effect is caused by the latest earlier event of the same host
+ * and boot matching cause, within window_secs, naming the same device
+ * when same is set.  Patterns are "type" or "type/subtype".
+ */
+struct kt_link {
+	char *id;		/* owned */
+	char *effect;		/* owned */
+	char *cause;		/* owned */
+	char *same;		/* owned or NULL: a field both must agree on */
+	int window_secs;
+};
+
 struct kt_ruleset {
 	struct kt_rule *rule;	/* owned */
 	size_t nr_rules, alloc_rules;
@@ -181,6 +195,8 @@ struct kt_ruleset {
 		void *re;	/* owned pcre2_code * */
 	} *rename;		/* guilty_rename: names as titles use them */
 	size_t nr_rename, alloc_rename;
+	struct kt_link *link;	/* owned */
+	size_t nr_link, alloc_link;
 	struct kt_anchor {
 		char *pattern;	/* owned */
 		char *name;	/* owned or NULL: the title's function when
