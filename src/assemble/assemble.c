@@ -858,8 +858,6 @@ static bool absorb(struct kt_assembler *as, struct kt_report *r,
 			continue;
 		if (r->ended && rule->role != KT_ROLE_TAIL)
 			continue;
-		if (!r->ended && rule->role == KT_ROLE_TAIL)
-			continue;
 		apply_hit(as, r, m, &m->hit[i]);
 		member = true;
 		if (rule->role == KT_ROLE_END)
@@ -897,6 +895,9 @@ static void feed_anomaly(struct kt_assembler *as, struct host *h,
 			if (head->rule->severity > r->severity)
 				r->severity = head->rule->severity;
 			touch(as, r, line);
+			if (find_role(m, KT_ROLE_END) &&
+			    applies(as, find_role(m, KT_ROLE_END)->rule, r))
+				r->ended = true;
 			h->recent = r;
 			return;
 		}
