@@ -637,6 +637,10 @@ struct kt_event *kt_event_build(struct kt_event_builder *eb,
 			kt_event_set_str(ev, "guilty_func", gf);
 		if (gm)
 			kt_event_set_str(ev, "guilty_module", gm);
+		/* neither trace nor RIP survived: the report is cut or garbled */
+		if (!gf)
+			json_object_set_new(ev->fields, "corrupted",
+					    json_true());
 		free(gf);
 		free(gm);
 	}

@@ -7,6 +7,7 @@
  */
 #include "base/compat.h"
 #include "base/strbuf.h"
+#include "base/strmap.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
@@ -48,6 +49,9 @@ struct record {
 	char *title;		/* owned */
 	char *where;		/* owned: file:line */
 	char *detail;		/* owned or NULL: -v text */
+	char *host;		/* owned or NULL */
+	char *cause;		/* owned or NULL: fields.caused_by */
+	char *after;		/* owned or NULL: what the cause was */
 	uint64_t seq;
 };
 
@@ -57,6 +61,9 @@ struct kt_renderer {
 	uint64_t n;
 	struct record *rec;	/* owned */
 	size_t nr_rec, alloc_rec;
+	struct kt_strmap ids;	/* event id -> index into id_rec */
+	size_t *id_rec;		/* owned: the record of each id */
+	size_t alloc_id_rec;
 };
 
 static void flush(struct kt_renderer *r)
@@ -201,6 +208,7 @@ struct kt_renderer *kt_renderer_new(const struct kt_render_opts *opts)
 
 	r->o = *opts;
 	strbuf_init(&r->sb, 0);
+	kt_strmap_init(&r->ids);
 	return r;
 }
 
@@ -215,8 +223,13 @@ void kt_renderer_free(struct kt_renderer *r)
 		free(r->rec[i].title);
 		free(r->rec[i].where);
 		free(r->rec[i].detail);
+		free(r->rec[i].host);
+		free(r->rec[i].cause);
+		free(r->rec[i].after);
 	}
 	free(r->rec);
+	kt_strmap_release(&r->ids);
+	free(r->id_rec);
 	strbuf_release(&r->sb);
 	free(r);
 }
@@ -298,7 +311,20 @@ void kt_renderer_event(struct kt_renderer *r, const struct kt_event *ev)
 			    (unsigned long long)ev->line);
 		rec->where = strbuf_detach(&sb, NULL);
 		rec->detail = NULL;
+		rec->host = ev->host ? xstrdup(ev->host) : NULL;
+		rec->cause = kt_event_get_str(ev, "caused_by") ?
+			     xstrdup(kt_event_get_str(ev, "caused_by")) : NULL;
+		rec->after = NULL;
 		rec->seq = r->n;
+		{
+			bool added;
+			size_t k = kt_strmap_intern(&r->ids, ev->id, &added);
+
+			if (added) {
+				ALLOC_GROW(r->id_rec, k + 1, r->alloc_id_rec);
+				r->id_rec[k] = r->nr_rec - 1;
+			}
+		}
 		if (r->o.verbose) {
 			add_detail(ev, &sb);
 			rec->detail = strbuf_detach(&sb, NULL);
@@ -359,6 +385,29 @@ static const char *sev_color(enum kt_severity s)
 	       s == KT_SEV_MAJOR ? "\033[33m" : "\033[36m";
 }
 
+/* Says, under an effect, which event caused it: before records move. */
+static void name_causes(struct kt_renderer *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, c;
+
+	for (i = 0; i < r->nr_rec; i++) {
+		struct record *rec = &r->rec[i];
+
+		if (!rec->cause)
+			continue;
+		c = kt_strmap_find(&r->ids, rec->cause);
+		if (c == KT_STRMAP_NONE)
+			continue;
+		c = r->id_rec[c];
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "after %s %s: %s (%s)", r->rec[c].type,
+			    r->rec[c].time, r->rec[c].title, r->rec[c].where);
+		rec->after = strbuf_detach(&sb, NULL);
+	}
+	strbuf_release(&sb);
+}
+
 static void text_finish(struct kt_renderer *r, const struct kt_summary *s)
 {
 	struct strbuf *o = &r->sb;
@@ -388,6 +437,7 @@ static void text_finish(struct kt_renderer *r, const struct kt_summary *s)
 		    (unsigned long long)s->by_severity[0],
 		    (unsigned long long)s->events, reset);
 	flush(r);
+	name_causes(r);
 	qsort(r->rec, r->nr_rec, sizeof(*r->rec), cmp_rec);
 	for (i = 0; i < r->nr_rec; i++) {
 		const struct record *rec = &r->rec[i];
@@ -399,7 +449,18 @@ static void text_finish(struct kt_renderer *r, const struct kt_summary *s)
 			    r->o.color ? sev_color(rec->severity) : "",
 			    kt_severity_name(rec->severity), reset);
 		strbuf_add_sanitized(o, rec->title, strlen(rec->title));
+		if (s->hosts > 1 && rec->host) {
+			strbuf_addstr(o, "  [");
+			strbuf_add_sanitized(o, rec->host, strlen(rec->host));
+			strbuf_addch(o, ']');
+		}
 		strbuf_addf(o, "  (%s)\n", rec->where);
+		if (rec->after) {
+			strbuf_addstr(o, "      <- ");
+			strbuf_add_sanitized(o, rec->after,
+					     strlen(rec->after));
+			strbuf_addch(o, '\n');
+		}
 		if (rec->detail) {
 			const char *p = rec->detail, *nl;
 
