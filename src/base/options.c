@@ -226,5 +226,5 @@ void kt_options_usage(const struct kt_option *opts, const char *usage,
 			strbuf_addstr(out, " (repeatable)");
 		strbuf_addch(out, '\n');
 	}
-	strbuf_addstr(out, "  -h, --help                  show this help\n");
+	strbuf_addf(out, "  %-26s%s\n", "-h, --help", "show this help");
 }

@@ -217,7 +217,8 @@ static bool split_symbol(const char *s, struct kt_frame *f)
 		f->off = xmemdupz(plus + 1,
 				  (size_t)((slash ? slash : tok) - plus - 1));
 		if (slash)
-			f->size = xmemdupz(slash + 1, (size_t)(tok - slash - 1));
+			f->size = xmemdupz(slash + 1,
+					   (size_t)(tok - slash - 1));
 	}
 	if (sp) {
 		const char *lb = strchr(sp, '['), *rb;
@@ -637,7 +638,7 @@ struct kt_event *kt_event_build(struct kt_event_builder *eb,
 			kt_event_set_str(ev, "guilty_func", gf);
 		if (gm)
 			kt_event_set_str(ev, "guilty_module", gm);
-		/* neither trace nor RIP survived: the report is cut or garbled */
+		/* no trace and no RIP: the report is cut or garbled */
 		if (!gf)
 			json_object_set_new(ev->fields, "corrupted",
 					    json_true());

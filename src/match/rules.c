@@ -884,7 +884,8 @@ static int parse_links(struct loader *ld, yaml_node_t *v)
 			else if (k && !strcmp(k, "same"))
 				rc = get_string(ld, vn, k, &l.same);
 			else if (k && !strcmp(k, "window_secs"))
-				rc = get_int(ld, vn, k, 1, 86400, &l.window_secs);
+				rc = get_int(ld, vn, k, 1, 86400,
+					     &l.window_secs);
 			else if (!k || strcmp(k, "description"))
 				rc = failn(ld, kn, "unknown link key '%s'",
 					   k ? k : "?");
