@@ -106,8 +106,8 @@ enum kt_input_expand_flags {
  * the rest are still added, so the caller can report and go on.  The
  * detail of the last such failure is in ctx; earlier ones, if any, have
  * already been logged at KT_LOG_ERROR, so the caller prints ctx and
- * every failure is told once, in order.  With KT_INPUT_EXPAND_DEFAULTS failures are
- * warnings instead and 0 is returned.
+ * every failure is told once, in order.  With KT_INPUT_EXPAND_DEFAULTS
+ * failures are warnings instead and 0 is returned.
  */
 int kt_input_expand(struct kt_ctx *ctx, const char *const *paths, size_t n,
 		    unsigned flags, struct kt_input_list *out);
