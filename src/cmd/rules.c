@@ -7,6 +7,7 @@
  */
 #include "base/compat.h"
 #include "base/strbuf.h"
+#include "base/xalloc.h"
 #include "base/utf8.h"
 #include "cmd/cmd.h"
 #include "match/matcher.h"
@@ -19,6 +20,7 @@ struct rules_opts {
 	bool no_default_rules;
 	const char *format;
 	const char *role;
+	bool keywords;
 };
 
 static const char *const list_formats[] = { "text", "json", NULL };
@@ -32,6 +34,8 @@ static const struct kt_option list_options[] = {
 		      "output format", list_formats),
 	KT_OPT_STRING(0, "role", struct rules_opts, role, "ROLE",
 		      "only rules of this role (head, line, body, ...)"),
+	KT_OPT_BOOL(0, "keywords", struct rules_opts, keywords,
+		    "print the literal keywords lines that open reports contain, one per line"),
 	KT_OPT_END(),
 };
 
@@ -141,6 +145,33 @@ static void list_json(const struct kt_ruleset *rs, const char *role)
 	strbuf_release(&sb);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted, unique: e.g. a grep pre-filter, or the benchmark's baseline. */
+static void list_keywords(const struct kt_ruleset *rs)
+{
+	char **kw = xcalloc(rs->nr_rules + 1, sizeof(*kw));
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, n = 0;
+
+	for (i = 0; i < rs->nr_rules; i++)
+		if ((kw[n] = kt_matcher_keyword(&rs->rule[i])))
+			n++;
+	if (n)
+		qsort(kw, n, sizeof(*kw), cmp_str);
+	for (i = 0; i < n; i++)
+		if (!i || strcmp(kw[i], kw[i - 1]))
+			strbuf_addf(&sb, "%s\n", kw[i]);
+	fwrite(sb.buf, 1, sb.len, stdout);
+	strbuf_release(&sb);
+	for (i = 0; i < n; i++)
+		free(kw[i]);
+	free(kw);
+}
+
 static int cmd_rules_list(int argc, const char **argv, struct kt_ctx *ctx)
 {
 	struct rules_opts o = { 0 };
@@ -179,7 +210,9 @@ static int cmd_rules_list(int argc, const char **argv, struct kt_ctx *ctx)
 		error("%s", kt_ctx_error(ctx));
 		goto cleanup;
 	}
-	if (!strcmp(o.format, "json"))
+	if (o.keywords)
+		list_keywords(&rs);
+	else if (!strcmp(o.format, "json"))
 		list_json(&rs, o.role);
 	else
 		list_text(&rs, o.role);

@@ -20,7 +20,11 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-enum { DB_KERNEL, DB_USER, DB_SCREEN, DB_NR };
+/*
+ * Per line origin, every rule (for lines the screen flagged) and the
+ * rules that open nothing (for the other lines of an open report).
+ */
+enum { DB_KERNEL, DB_USER, DB_SCREEN, DB_KERNEL_BODY, DB_USER_BODY, DB_NR };
 
 struct db {
 	hs_database_t *db;	/* owned; NULL when no rule applies */
@@ -65,6 +69,10 @@ static bool for_db(const struct kt_rule *r, int which)
 		return r->from & KT_FROM_KERNEL;
 	case DB_USER:
 		return r->from & KT_FROM_USER;
+	case DB_KERNEL_BODY:
+		return (r->from & KT_FROM_KERNEL) && !opens(r);
+	case DB_USER_BODY:
+		return (r->from & KT_FROM_USER) && !opens(r);
 	default:
 		return opens(r);
 	}
@@ -164,6 +172,27 @@ none:
 	strbuf_release(&best);
 	strbuf_release(&out);
 	return NULL;
+}
+
+char *kt_matcher_keyword(const struct kt_rule *r)
+{
+	char *lit, *out;
+	size_t i, n = 0;
+
+	if (!opens(r))
+		return NULL;
+	lit = required_literal(r->prefilter ? r->prefilter : r->match);
+	if (!lit)
+		return NULL;
+	out = xmalloc(strlen(lit) + 1);
+	for (i = 0; lit[i]; i++) {
+		if (lit[i] == '\\' && lit[i + 1])
+			i++;
+		out[n++] = lit[i];
+	}
+	out[n] = '\0';
+	free(lit);
+	return out;
 }
 
 /*
@@ -364,7 +393,7 @@ static void free_patterns(struct kt_matcher *m)
 
 /* ------------------------------------------------------------ cache */
 
-#define CACHE_MAGIC "KTHSDB3"
+#define CACHE_MAGIC "KTHSDB4"
 
 /* Everything the compiled databases depend on. */
 static uint64_t pack_hash(const struct kt_ruleset *rs)
@@ -741,19 +770,25 @@ int kt_matcher_scan(struct kt_matcher *m, const struct kt_line *line,
 		    bool force, struct kt_match *out)
 {
 	const struct kt_ruleset *rs = m->rs;
-	struct db *d = &m->db[line->is_kernel ? DB_KERNEL : DB_USER];
+	bool in = screened_in(m, line);
+	struct db *d;
 	size_t len;
 	unsigned i;
 
 	out->nr = 0;
 	out->nr_caps = 0;
 	m->stats.scanned++;
-	if (!d->db)
-		return 0;
-	if (!force && !screened_in(m, line)) {
+	if (!force && !in) {
 		m->stats.screened_out++;
 		return 0;
 	}
+	/* nothing can open here: the rules that open nothing will do */
+	if (in)
+		d = &m->db[line->is_kernel ? DB_KERNEL : DB_USER];
+	else
+		d = &m->db[line->is_kernel ? DB_KERNEL_BODY : DB_USER_BODY];
+	if (!d->db)
+		return 0;
 	m->nr_cand = 0;
 	/*
 	 * vectorscan 5.4.9 can miss a match depending on where the input

@@ -76,6 +76,13 @@ void kt_matcher_screen(void *matcher, const char *buf, size_t len, bool eof);
 int kt_matcher_scan(struct kt_matcher *m, const struct kt_line *line,
 		    bool force, struct kt_match *out);
 
+/*
+ * The literal text every line that opens this rule's reports contains,
+ * as the screen looks for it (unescaped), or NULL when the rule opens
+ * nothing or has no literal of 4 characters or more.
+ */
+char *kt_matcher_keyword(const struct kt_rule *r);
+
 /* Counters for --stats and benchmarks. */
 struct kt_matcher_stats {
 	uint64_t scanned;	/* lines scanned */
