@@ -137,6 +137,17 @@ static bool internal_field(const struct kt_event_builder *eb, uint16_t f)
 	       f == eb->f_size || f == eb->f_module || f == eb->f_unreliable;
 }
 
+/* Does the head rule keep this field in fields as well? */
+static bool kept(const struct kt_rule *head, const char *name)
+{
+	size_t i;
+
+	for (i = 0; head && i < head->nr_keep_fields; i++)
+		if (!strcmp(head->keep_fields[i], name))
+			return true;
+	return false;
+}
+
 static int cmp_items(const void *a, const void *b)
 {
 	const struct kt_ritem *x = *(const struct kt_ritem *const *)a;
@@ -572,7 +583,8 @@ struct kt_event *kt_event_build(struct kt_event_builder *eb,
 		const struct kt_rfield *f = &r->field[i];
 		json_t *j;
 
-		if (internal_field(eb, f->field))
+		if (internal_field(eb, f->field) &&
+		    !kept(head, rs->field[f->field].name))
 			continue;
 		j = typed_value(rs->field[f->field].type, f->value);
 		if (j)

@@ -65,6 +65,9 @@ static void rule_release(struct kt_rule *r)
 	for (i = 0; i < r->nr_guilty_from; i++)
 		free(r->guilty_from[i]);
 	free(r->guilty_from);
+	for (i = 0; i < r->nr_keep_fields; i++)
+		free(r->keep_fields[i]);
+	free(r->keep_fields);
 	for (i = 0; i < r->nr_title; i++)
 		free(r->title[i]);
 	free(r->title);
@@ -357,6 +360,17 @@ static int add_guilty_from(struct loader *ld, yaml_node_t *n, void *data)
 	return 0;
 }
 
+static int add_keep_field(struct loader *ld, yaml_node_t *n, void *data)
+{
+	struct kt_rule *r = data;
+
+	(void)ld;
+	r->keep_fields = xrealloc(r->keep_fields, st_mult(sizeof(char *),
+				  r->nr_keep_fields + 1));
+	r->keep_fields[r->nr_keep_fields++] = xstrdup(scalar(n));
+	return 0;
+}
+
 static int add_example(struct loader *ld, yaml_node_t *n, void *data)
 {
 	struct kt_rule *r = data;
@@ -635,6 +649,8 @@ static int parse_rule(struct loader *ld, yaml_node_t *n)
 			rc = get_string(ld, v, k, &tmp.join_key);
 		} else if (!strcmp(k, "guilty_from")) {
 			rc = for_each_scalar(ld, v, k, add_guilty_from, &tmp);
+		} else if (!strcmp(k, "keep_fields")) {
+			rc = for_each_scalar(ld, v, k, add_keep_field, &tmp);
 		} else if (!strcmp(k, "guilty")) {
 			const char *g = scalar(v);
 

@@ -147,6 +147,10 @@ struct kt_rule {
 				 * whose functions come before the trace
 				 * in the guilty search; NULL: "rip" */
 	size_t nr_guilty_from;
+	char **keep_fields;	/* owned; heads: fields with a meaning of
+				 * their own (pid, comm, ...) that the
+				 * event also keeps in its fields */
+	size_t nr_keep_fields;
 	bool guilty_stall;	/* heads: stall mode: the frame before the
 				 * first stall anchor */
 	int phase;		/* role boot: ordering of boot markers */
