@@ -578,8 +578,9 @@ static bool parse_kmsg(struct cur *c, struct kt_line *l)
 	return true;
 }
 
-/* kern  :info  : [  12.3] msg  (dmesg -x) */
-static bool parse_dmesg_x(struct cur *c, struct kt_line *l)
+/* kern  :info  : [  12.3] msg  (dmesg -x, with -T a wall clock stamp) */
+static bool parse_dmesg_x(struct kt_framer *fr, struct cur *c,
+			  struct kt_line *l)
 {
 	static const char *const levels[] = { "emerg", "alert", "crit",
 		"err", "warn", "notice", "info", "debug" };
@@ -607,11 +608,14 @@ static bool parse_dmesg_x(struct cur *c, struct kt_line *l)
 	for (i = 0; i < 8; i++)
 		if (strlen(levels[i]) == llen && !memcmp(lev, levels[i], llen))
 			break;
-	if (i == 8 || !parse_dmesg_stamp(&t, l))
+	if (i == 8)
+		return false;
+	if (parse_dmesg_stamp(&t, l))
+		l->fmt = KT_FMT_DMESG;
+	else if (!parse_dmesg_t(fr, &t, l))
 		return false;
 	l->level = (int8_t)i;
 	l->is_kernel = flen == 4 && !memcmp(fac, "kern", 4);
-	l->fmt = KT_FMT_DMESG;
 	*c = t;
 	return true;
 }
@@ -892,7 +896,7 @@ static bool parse_line(struct kt_framer *fr, struct kt_str raw,
 			if (!parse_syslog(fr, &c, l))
 				parse_journal_full(fr, &c, l);
 		} else if (*c.p >= 'a' && *c.p <= 'z') {
-			parse_dmesg_x(&c, l);
+			parse_dmesg_x(fr, &c, l);
 		}
 		break;
 	}

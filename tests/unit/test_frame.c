@@ -1,0 +1,161 @@
+/*
+ * test_frame.c - unit tests of the framer: one line of each format in,
+ * the message, time, monotonic stamp, host, program, caller id and
+ * kernel flag out.
+ *
+ * Local times are read in China Standard Time (TZ=CST-8, set here), so
+ * a wrong zone shows as an eight hour error.
+ */
+#include "base/compat.h"
+#include "base/strbuf.h"
+#include "base/timeutil.h"
+#include "frame/frame.h"
+#include "input/input.h"
+#include <time.h>
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+/* 2022-06-06T13:33:13Z, 21:33:13 in China */
+#define T0 1654522393LL
+/* the scan runs a day later: syslog stamps get the year 2022 */
+#define NOW (T0 + 86400)
+
+struct framed {
+	char msg[512];
+	char host[64];
+	char prog[64];
+	int64_t wall_us, mono_us;
+	int32_t pid;
+	uint32_t caller;
+	int fmt, level;
+	bool is_kernel;
+	uint64_t lineno;
+};
+
+/* Frames text; fills up to max lines of out, returns how many. */
+static size_t frame(const char *text, struct framed *out, size_t max)
+{
+	struct kt_framer_opts fo = { NOW, NOW };
+	struct kt_framer *fr = kt_framer_new(&fo);
+	struct kt_ctx ctx;
+	struct kt_input *in;
+	struct kt_line l;
+	size_t n = 0;
+	int rc;
+
+	kt_ctx_init(&ctx);
+	assert_int_equal(kt_input_open_mem(&ctx, text, strlen(text), &in), 0);
+	while ((rc = kt_framer_next(&ctx, fr, in, &l)) > 0) {
+		struct framed *f = &out[n];
+
+		assert_true(n < max);
+		memset(f, 0, sizeof(*f));
+		snprintf(f->msg, sizeof(f->msg), "%.*s", (int)l.msg.len,
+			 l.msg.p);
+		snprintf(f->host, sizeof(f->host), "%.*s", (int)l.host.len,
+			 l.host.p);
+		snprintf(f->prog, sizeof(f->prog), "%.*s", (int)l.prog.len,
+			 l.prog.p);
+		f->wall_us = l.wall_us;
+		f->mono_us = l.mono_us;
+		f->pid = l.pid;
+		f->caller = l.caller;
+		f->fmt = l.fmt;
+		f->level = l.level;
+		f->is_kernel = l.is_kernel;
+		f->lineno = l.lineno;
+		n++;
+	}
+	assert_int_equal(rc, 0);
+	kt_input_close(in);
+	kt_framer_free(fr);
+	kt_ctx_release(&ctx);
+	return n;
+}
+
+/* Frames one line and checks that it is this kernel message. */
+static struct framed frame_one(const char *text, const char *msg)
+{
+	struct framed f[4];
+
+	assert_int_equal(frame(text, f, 4), 1);
+	assert_string_equal(f[0].msg, msg);
+	return f[0];
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	/* China Standard Time, without needing tzdata */
+	setenv("TZ", "CST-8", 1);
+	tzset();
+	return 0;
+}
+
+#define MSG "BUG: kernel NULL pointer dereference, address: 0000000000000008"
+
+static void test_dmesg(void **state)
+{
+	struct framed f = frame_one("[  772.918915] " MSG "\n", MSG);
+
+	(void)state;
+	assert_int_equal(f.fmt, KT_FMT_DMESG);
+	assert_true(f.is_kernel);
+	assert_int_equal(f.mono_us, 772918915);
+	assert_true(f.wall_us == KT_NO_TIME);
+	assert_int_equal(f.caller, 0);
+}
+
+static void test_dmesg_caller(void **state)
+{
+	struct framed f = frame_one("[  772.918915][ T2215] " MSG "\n", MSG);
+
+	(void)state;
+	assert_int_equal(f.mono_us, 772918915);
+	assert_int_equal(f.caller, KT_CALLER_TASK | 2215);
+}
+
+static void test_syslog(void **state)
+{
+	struct framed f = frame_one("Jun  6 21:33:13 web-07 kernel: " MSG "\n",
+				    MSG);
+
+	(void)state;
+	assert_int_equal(f.fmt, KT_FMT_SYSLOG);
+	assert_true(f.is_kernel);
+	assert_string_equal(f.host, "web-07");
+	assert_string_equal(f.prog, "kernel");
+	assert_true(f.wall_us == T0 * 1000000);
+	assert_int_equal(f.mono_us, -1);
+}
+
+/* dmesg -x with -T: the wall clock inside the level prefix */
+static void test_dmesg_x_wall_clock(void **state)
+{
+	struct framed f = frame_one("kern  :alert : [Mon Jun  6 21:33:13 2022] "
+				    MSG "\n", MSG);
+
+	(void)state;
+	assert_int_equal(f.fmt, KT_FMT_DMESG_T);
+	assert_true(f.is_kernel);
+	assert_int_equal(f.level, 1);
+	assert_true(f.wall_us == T0 * 1000000);
+	f = frame_one("daemon:info  : [Mon Jun  6 21:33:13 2022] systemd[1]: "
+		      "Started Session 42 of user deploy.\n",
+		      "systemd[1]: Started Session 42 of user deploy.");
+	assert_false(f.is_kernel);
+	assert_int_equal(f.level, 6);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dmesg),
+		cmocka_unit_test(test_dmesg_caller),
+		cmocka_unit_test(test_syslog),
+		cmocka_unit_test(test_dmesg_x_wall_clock),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
