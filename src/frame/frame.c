@@ -231,7 +231,10 @@ static bool parse_hms(struct cur *c, int *h, int *m, int *s, int64_t *us)
 	return true;
 }
 
-/* "[  772.918915]" -> mono; then an optional "[ T1234]" caller id. */
+/*
+ * "[  772.918915]" -> mono; then an optional caller id: "[ T1234]" as the
+ * kernel prints it, or " [  T1234]" as util-linux dmesg (2.38) does.
+ */
 static bool parse_dmesg_stamp(struct cur *c, struct kt_line *l)
 {
 	struct cur t = *c;
@@ -250,12 +253,13 @@ static bool parse_dmesg_stamp(struct cur *c, struct kt_line *l)
 		return false;
 	t.p++;
 	l->mono_us = us;
-	if (at(&t, '[') && left(&t) > 3) {
+	if ((at(&t, '[') || (at(&t, ' ') && left(&t) > 1 && t.p[1] == '[')) &&
+	    left(&t) > 4) {
 		struct cur u = t;
 		uint64_t id;
 		uint32_t kind = 0;
 
-		u.p++;
+		u.p += at(&u, ' ') ? 2 : 1;
 		skip_spaces(&u);
 		if (at(&u, 'T'))
 			kind = KT_CALLER_TASK;

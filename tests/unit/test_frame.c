@@ -130,6 +130,26 @@ static void test_syslog(void **state)
 	assert_int_equal(f.mono_us, -1);
 }
 
+/* util-linux 2.38 dmesg prints the caller id in a column of its own */
+static void test_dmesg_caller_util_linux(void **state)
+{
+	struct framed f = frame_one("[  772.918915] [  T2215] " MSG "\n", MSG);
+
+	(void)state;
+	assert_int_equal(f.fmt, KT_FMT_DMESG);
+	assert_int_equal(f.mono_us, 772918915);
+	assert_int_equal(f.caller, KT_CALLER_TASK | 2215);
+	f = frame_one("[  772.918915] [     C3] watchdog: BUG: soft lockup\n",
+		      "watchdog: BUG: soft lockup");
+	assert_int_equal(f.caller, KT_CALLER_CPU | 3);
+	/* a message that starts with a bracket keeps it */
+	f = frame_one("[    4.181112] [drm] Initialized qxl 0.1.0 20120117\n",
+		      "[drm] Initialized qxl 0.1.0 20120117");
+	assert_int_equal(f.caller, 0);
+	f = frame_one("[    4.181112] [ T] x\n", "[ T] x");
+	assert_int_equal(f.caller, 0);
+}
+
 /* dmesg -x with -T: the wall clock inside the level prefix */
 static void test_dmesg_x_wall_clock(void **state)
 {
@@ -153,6 +173,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dmesg),
 		cmocka_unit_test(test_dmesg_caller),
+		cmocka_unit_test(test_dmesg_caller_util_linux),
 		cmocka_unit_test(test_syslog),
 		cmocka_unit_test(test_dmesg_x_wall_clock),
 	};
