@@ -61,6 +61,7 @@ static const char *const fmt_names[KT_FMT_NR] = {
 	[KT_FMT_JOURNAL_JSON] = "journal-json",
 	[KT_FMT_JOURNAL_MONO] = "journal-monotonic",
 	[KT_FMT_JOURNAL_FULL] = "journal-full",
+	[KT_FMT_DMESG_ISO] = "dmesg-iso",
 };
 
 const char *kt_line_fmt_name(enum kt_line_fmt fmt)
@@ -456,6 +457,25 @@ static bool parse_iso(struct kt_framer *fr, struct cur *c, struct kt_line *l)
 	return true;
 }
 
+/*
+ * dmesg --time-format=iso: 2025-11-24T08:21:08,123456+08:00 msg.  The
+ * comma before the fraction tells it from syslog's ISO stamps, which are
+ * followed by a host and a program.
+ */
+static bool parse_dmesg_iso(struct kt_framer *fr, struct cur *c,
+			    struct kt_line *l)
+{
+	struct cur t = *c;
+
+	if (left(&t) < 21 || t.p[19] != ',' || !parse_iso_stamp(fr, &t, l) ||
+	    !at(&t, ' '))
+		return false;
+	t.p++;
+	l->fmt = KT_FMT_DMESG_ISO;
+	*c = t;
+	return true;
+}
+
 /* Mon 2025-11-24 08:21:08 CST host prog[pid]: msg */
 static bool parse_journal_full(struct kt_framer *fr, struct cur *c,
 			       struct kt_line *l)
@@ -582,7 +602,7 @@ static bool parse_kmsg(struct cur *c, struct kt_line *l)
 	return true;
 }
 
-/* kern  :info  : [  12.3] msg  (dmesg -x, with -T a wall clock stamp) */
+/* kern  :info  : [  12.3] msg  (dmesg -x; with -T or iso time stamps) */
 static bool parse_dmesg_x(struct kt_framer *fr, struct cur *c,
 			  struct kt_line *l)
 {
@@ -616,7 +636,7 @@ static bool parse_dmesg_x(struct kt_framer *fr, struct cur *c,
 		return false;
 	if (parse_dmesg_stamp(&t, l))
 		l->fmt = KT_FMT_DMESG;
-	else if (!parse_dmesg_t(fr, &t, l))
+	else if (!parse_dmesg_t(fr, &t, l) && !parse_dmesg_iso(fr, &t, l))
 		return false;
 	l->level = (int8_t)i;
 	l->is_kernel = flen == 4 && !memcmp(fac, "kern", 4);
@@ -885,7 +905,8 @@ static bool parse_line(struct kt_framer *fr, struct kt_str raw,
 		break;
 	case '0': case '1': case '2': case '3': case '4':
 	case '5': case '6': case '7': case '8': case '9':
-		if (!parse_iso(fr, &c, l) && parse_kmsg(&c, l))
+		if (!parse_dmesg_iso(fr, &c, l) && !parse_iso(fr, &c, l) &&
+		    parse_kmsg(&c, l))
 			fr->prev_kmsg = true;
 		break;
 	case '{':

@@ -168,6 +168,35 @@ static void test_dmesg_x_wall_clock(void **state)
 	assert_int_equal(f.level, 6);
 }
 
+/* dmesg --time-format=iso: a comma before the fraction, then the text */
+static void test_dmesg_iso(void **state)
+{
+	struct framed f = frame_one("2022-06-06T21:33:13,918915+08:00 " MSG
+				    "\n", MSG);
+
+	(void)state;
+	assert_int_equal(f.fmt, KT_FMT_DMESG_ISO);
+	assert_true(f.is_kernel);
+	assert_string_equal(f.host, "");
+	assert_true(f.wall_us == T0 * 1000000 + 918915);
+	assert_int_equal(f.mono_us, -1);
+	/* a message that looks like "host prog: " stays whole */
+	f = frame_one("2022-06-06T21:33:13,918915+08:00 EXT4-fs (sda1): "
+		      "mounted filesystem with ordered data mode\n",
+		      "EXT4-fs (sda1): mounted filesystem with ordered data"
+		      " mode");
+	assert_true(f.is_kernel);
+	f = frame_one("kern  :warn  : 2022-06-06T21:33:13,918915+08:00 "
+		      MSG "\n", MSG);
+	assert_int_equal(f.level, 4);
+	assert_true(f.wall_us == T0 * 1000000 + 918915);
+	/* syslog's ISO stamps are followed by host and program */
+	f = frame_one("2022-06-06T21:33:13.918915+08:00 web-07 kernel: " MSG
+		      "\n", MSG);
+	assert_int_equal(f.fmt, KT_FMT_ISO);
+	assert_string_equal(f.host, "web-07");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_dmesg_caller_util_linux),
 		cmocka_unit_test(test_syslog),
 		cmocka_unit_test(test_dmesg_x_wall_clock),
+		cmocka_unit_test(test_dmesg_iso),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
