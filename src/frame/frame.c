@@ -62,6 +62,7 @@ static const char *const fmt_names[KT_FMT_NR] = {
 	[KT_FMT_JOURNAL_MONO] = "journal-monotonic",
 	[KT_FMT_JOURNAL_FULL] = "journal-full",
 	[KT_FMT_DMESG_ISO] = "dmesg-iso",
+	[KT_FMT_JOURNAL_UNIX] = "journal-unix",
 };
 
 const char *kt_line_fmt_name(enum kt_line_fmt fmt)
@@ -472,6 +473,29 @@ static bool parse_dmesg_iso(struct kt_framer *fr, struct cur *c,
 		return false;
 	t.p++;
 	l->fmt = KT_FMT_DMESG_ISO;
+	*c = t;
+	return true;
+}
+
+/* journalctl -o short-unix: 1763972468.123456 host prog[pid]: msg */
+static bool parse_journal_unix(struct cur *c, struct kt_line *l)
+{
+	struct cur t = *c;
+	struct kt_line tmp = *l;
+	const char *dot;
+	int64_t us;
+
+	dot = memchr(t.p, '.', KT_MIN(left(&t), (size_t)13));
+	/* seconds since the epoch: ten digits since 2001 */
+	if (!dot || dot - t.p < 9 ||
+	    kt_parse_decimal_us(&t.p, t.end, &us) || !at(&t, ' '))
+		return false;
+	tmp.wall_us = us;
+	tmp.fmt = KT_FMT_JOURNAL_UNIX;
+	finish_syslog(&t, &tmp, true);
+	if (!tmp.prog.len)
+		return false;
+	*l = tmp;
 	*c = t;
 	return true;
 }
@@ -906,7 +930,7 @@ static bool parse_line(struct kt_framer *fr, struct kt_str raw,
 	case '0': case '1': case '2': case '3': case '4':
 	case '5': case '6': case '7': case '8': case '9':
 		if (!parse_dmesg_iso(fr, &c, l) && !parse_iso(fr, &c, l) &&
-		    parse_kmsg(&c, l))
+		    !parse_journal_unix(&c, l) && parse_kmsg(&c, l))
 			fr->prev_kmsg = true;
 		break;
 	case '{':

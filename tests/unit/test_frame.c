@@ -197,6 +197,29 @@ static void test_dmesg_iso(void **state)
 	assert_string_equal(f.host, "web-07");
 }
 
+/* journalctl -o short-unix */
+static void test_journal_unix(void **state)
+{
+	struct framed f = frame_one("1654522393.918915 web-07 kernel: " MSG
+				    "\n", MSG);
+
+	(void)state;
+	assert_int_equal(f.fmt, KT_FMT_JOURNAL_UNIX);
+	assert_true(f.is_kernel);
+	assert_string_equal(f.host, "web-07");
+	assert_true(f.wall_us == T0 * 1000000 + 918915);
+	f = frame_one("1654522393.918915 web-07 sshd[2211]: Accepted publickey"
+		      " for deploy\n", "Accepted publickey for deploy");
+	assert_false(f.is_kernel);
+	assert_int_equal(f.pid, 2211);
+	/* a kmsg record is not a time stamp */
+	f = frame_one("4,1234,772918915,-;" MSG "\n", MSG);
+	assert_int_equal(f.fmt, KT_FMT_KMSG);
+	/* nor is a number at the start of bare text */
+	f = frame_one("1654522393.5 seconds\n", "1654522393.5 seconds");
+	assert_int_equal(f.fmt, KT_FMT_BARE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_syslog),
 		cmocka_unit_test(test_dmesg_x_wall_clock),
 		cmocka_unit_test(test_dmesg_iso),
+		cmocka_unit_test(test_journal_unix),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
