@@ -63,6 +63,7 @@ static const char *const fmt_names[KT_FMT_NR] = {
 	[KT_FMT_JOURNAL_FULL] = "journal-full",
 	[KT_FMT_DMESG_ISO] = "dmesg-iso",
 	[KT_FMT_JOURNAL_UNIX] = "journal-unix",
+	[KT_FMT_RFC5424] = "rfc5424",
 };
 
 const char *kt_line_fmt_name(enum kt_line_fmt fmt)
@@ -477,6 +478,83 @@ static bool parse_dmesg_iso(struct kt_framer *fr, struct cur *c,
 	return true;
 }
 
+/* One RFC 5424 header field: 1-255 bytes up to a space; "-" is empty. */
+static bool rfc5424_field(struct cur *c, struct kt_str *out)
+{
+	const char *p = c->p;
+
+	while (p < c->end && *p != ' ' && p - c->p < 255)
+		p++;
+	if (p == c->p || p >= c->end || *p != ' ')
+		return false;
+	*out = kt_str_make(c->p, (size_t)(p - c->p));
+	if (kt_str_eq_cstr(*out, "-"))
+		*out = KT_STR_NULL;
+	c->p = p + 1;
+	return true;
+}
+
+/*
+ * After "<pri>1 ": TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD [MSG].
+ * SD is "-" or [id param="value" ...] elements, in which '\]' escapes
+ * a bracket.
+ */
+static bool parse_rfc5424(struct kt_framer *fr, struct cur *c,
+			  struct kt_line *l)
+{
+	struct cur t = *c;
+	struct kt_line tmp = *l;
+	struct kt_str host, app, procid, msgid;
+	int64_t pid;
+
+	if (at(&t, '-'))
+		t.p++;
+	else if (!parse_iso_stamp(fr, &t, &tmp))
+		return false;
+	if (!at(&t, ' '))
+		return false;
+	t.p++;
+	if (!rfc5424_field(&t, &host) || !rfc5424_field(&t, &app) ||
+	    !rfc5424_field(&t, &procid) || !rfc5424_field(&t, &msgid))
+		return false;
+	if (at(&t, '-')) {
+		t.p++;
+	} else {
+		if (!at(&t, '['))
+			return false;
+		while (at(&t, '[')) {
+			for (t.p++; t.p < t.end && *t.p != ']'; t.p++)
+				if (*t.p == '\\' && t.p + 1 < t.end)
+					t.p++;
+			if (!at(&t, ']'))
+				return false;
+			t.p++;
+		}
+	}
+	if (at(&t, ' '))
+		t.p++;
+	else if (t.p < t.end)
+		return false;
+	if (left(&t) >= 3 && !memcmp(t.p, "\xef\xbb\xbf", 3))
+		t.p += 3;
+	tmp.host = host;
+	tmp.prog = app;
+	if (procid.len && !kt_str_to_i64(procid, &pid) && pid >= 0 &&
+	    pid <= INT32_MAX)
+		tmp.pid = (int32_t)pid;
+	tmp.is_kernel = kt_str_eq_cstr(app, "kernel");
+	tmp.fmt = KT_FMT_RFC5424;
+	if (tmp.is_kernel) {
+		struct cur u = t;
+
+		if (parse_dmesg_stamp(&u, &tmp))
+			t = u;
+	}
+	*l = tmp;
+	*c = t;
+	return true;
+}
+
 /* journalctl -o short-unix: 1763972468.123456 host prog[pid]: msg */
 static bool parse_journal_unix(struct cur *c, struct kt_line *l)
 {
@@ -880,7 +958,7 @@ static bool parse_line(struct kt_framer *fr, struct kt_str raw,
 		       struct kt_line *l, bool *scratch_msg)
 {
 	struct cur c = { raw.p, raw.p + raw.len };
-	bool was_kmsg = fr->prev_kmsg;
+	bool was_kmsg = fr->prev_kmsg, rfc5424 = false;
 
 	line_reset(l, raw);
 	*scratch_msg = false;
@@ -903,8 +981,10 @@ static bool parse_line(struct kt_framer *fr, struct kt_str raw,
 			t.p++;
 			l->level = (int8_t)(pri & 7);
 			/* RFC 5424 version field */
-			if (left(&t) > 2 && t.p[0] == '1' && t.p[1] == ' ')
+			if (left(&t) > 2 && t.p[0] == '1' && t.p[1] == ' ') {
 				t.p += 2;
+				rfc5424 = true;
+			}
 			c = t;
 		}
 	}
@@ -917,6 +997,8 @@ static bool parse_line(struct kt_framer *fr, struct kt_str raw,
 			c.p = d + 28;
 	}
 	if (c.p >= c.end)
+		goto done;
+	if (rfc5424 && parse_rfc5424(fr, &c, l))
 		goto done;
 	switch (*c.p) {
 	case '[':
@@ -953,7 +1035,8 @@ static bool parse_line(struct kt_framer *fr, struct kt_str raw,
 		salvage_kernel_prefix(&c, l);
 done:
 	l->msg = kt_str_make(c.p, (size_t)(c.end - c.p));
-	if (l->fmt == KT_FMT_SYSLOG || l->fmt == KT_FMT_ISO)
+	if (l->fmt == KT_FMT_SYSLOG || l->fmt == KT_FMT_ISO ||
+	    l->fmt == KT_FMT_RFC5424)
 		*scratch_msg = unescape_rsyslog(fr, l->msg);
 	else if (l->fmt == KT_FMT_KMSG)
 		*scratch_msg = unescape_kmsg(fr, l->msg);

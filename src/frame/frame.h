@@ -37,6 +37,8 @@ enum kt_line_fmt {
 	KT_FMT_JOURNAL_FULL,	/* Mon 2025-11-24 08:21:08 CST host prog: msg */
 	KT_FMT_DMESG_ISO,	/* 2025-11-24T08:21:08,123456+08:00 msg */
 	KT_FMT_JOURNAL_UNIX,	/* 1763972468.123456 host prog[pid]: msg */
+	KT_FMT_RFC5424,		/* <4>1 2025-11-24T08:21:08.123+08:00 host
+				 * prog pid msgid [sd] msg */
 	KT_FMT_NR
 };
 

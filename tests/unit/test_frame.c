@@ -220,6 +220,38 @@ static void test_journal_unix(void **state)
 	assert_int_equal(f.fmt, KT_FMT_BARE);
 }
 
+/* RFC 5424, as rsyslog and syslog-ng write it to files */
+static void test_rfc5424(void **state)
+{
+	struct framed f = frame_one("<1>1 2022-06-06T21:33:13.918915+08:00 "
+				    "web-07 kernel - - - " MSG "\n", MSG);
+
+	(void)state;
+	assert_int_equal(f.fmt, KT_FMT_RFC5424);
+	assert_true(f.is_kernel);
+	assert_int_equal(f.level, 1);
+	assert_string_equal(f.host, "web-07");
+	assert_string_equal(f.prog, "kernel");
+	assert_true(f.wall_us == T0 * 1000000 + 918915);
+	/* structured data with an escaped bracket, a BOM, a pid */
+	f = frame_one("<38>1 2022-06-06T13:33:13Z web-07 sshd 2211 - "
+		      "[origin ip=\"10.0.0.1\" x=\"a\\]b\"][meta seq=\"1\"] "
+		      "\xef\xbb\xbf" "Accepted publickey\n",
+		      "Accepted publickey");
+	assert_false(f.is_kernel);
+	assert_int_equal(f.pid, 2211);
+	assert_string_equal(f.prog, "sshd");
+	assert_true(f.wall_us == T0 * 1000000);
+	/* no time, no host; the kernel's own stamp in the message */
+	f = frame_one("<4>1 - - kernel - - - [  772.918915] " MSG "\n", MSG);
+	assert_true(f.is_kernel);
+	assert_true(f.wall_us == KT_NO_TIME);
+	assert_int_equal(f.mono_us, 772918915);
+	/* multi-line messages escaped as by rsyslog */
+	assert_int_equal(frame("<6>1 2022-06-06T13:33:13Z web-07 kernel - - - "
+			       "a#012 b\n", (struct framed[4]){ 0 }, 4), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_dmesg_x_wall_clock),
 		cmocka_unit_test(test_dmesg_iso),
 		cmocka_unit_test(test_journal_unix),
+		cmocka_unit_test(test_rfc5424),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
