@@ -142,8 +142,11 @@ static int next_physical(struct kt_ctx *ctx, struct kt_framer *fr,
 			fr->skipping = true;
 			goto deliver;
 		}
-		if (fr->eof)
-			continue;
+		if (fr->eof) {
+			/* the input ended inside an overlong line */
+			fr->skipping = false;
+			return 0;
+		}
 		if (fr->start) {
 			memmove(fr->buf, fr->buf + fr->start, fr->end - fr->start);
 			fr->end -= fr->start;

@@ -12,6 +12,7 @@
 #include "frame/frame.h"
 #include "input/input.h"
 #include <time.h>
+#include <unistd.h>
 
 #include <setjmp.h>
 #include <cmocka.h>
@@ -252,6 +253,60 @@ static void test_rfc5424(void **state)
 			       "a#012 b\n", (struct framed[4]){ 0 }, 4), 2);
 }
 
+/*
+ * Lines longer than the read buffer (1 MiB), ended or not, are cut at
+ * KT_LINE_MAX and what follows them is intact.  An input that ended
+ * inside such a line used to make kt_framer_next() spin forever.
+ */
+static void test_overlong_lines(void **state)
+{
+	static const size_t sizes[] = { 65536, 65537, 1048575, 1048576,
+					1048577, 3 * 1048576 + 5 };
+	struct kt_framer_opts fo = { NOW, NOW };
+	size_t i;
+	int nl;
+
+	(void)state;
+	alarm(60);	/* a hang is a failure, not a stuck test run */
+	for (i = 0; i < KT_ARRAY_SIZE(sizes); i++) {
+		for (nl = 0; nl < 2; nl++) {
+			struct strbuf in = STRBUF_INIT;
+			struct kt_framer *fr = kt_framer_new(&fo);
+			struct kt_input *inp;
+			struct kt_ctx ctx;
+			struct kt_line l;
+
+			kt_ctx_init(&ctx);
+			strbuf_grow(&in, sizes[i] + 64);
+			memset(in.buf, 'x', sizes[i]);
+			strbuf_setlen(&in, sizes[i]);
+			if (nl)
+				strbuf_addstr(&in, "\n[    1.000000] " MSG "\n");
+			assert_int_equal(kt_input_open_mem(&ctx, in.buf, in.len,
+							   &inp), 0);
+			assert_int_equal(kt_framer_next(&ctx, fr, inp, &l), 1);
+			assert_int_equal(l.msg.len, KT_MIN(sizes[i],
+							   (size_t)KT_LINE_MAX));
+			assert_true(l.cut == (sizes[i] > KT_LINE_MAX));
+			if (nl) {
+				assert_int_equal(kt_framer_next(&ctx, fr, inp,
+								&l), 1);
+				assert_int_equal(l.lineno, 2);
+				assert_int_equal(l.mono_us, 1000000);
+				assert_true(kt_str_eq_cstr(l.msg, MSG));
+			}
+			assert_int_equal(kt_framer_next(&ctx, fr, inp, &l), 0);
+			assert_int_equal(kt_framer_stats(fr)->truncated,
+					 sizes[i] > KT_LINE_MAX);
+			kt_input_close(inp);
+			kt_framer_free(fr);
+			kt_ctx_release(&ctx);
+			strbuf_release(&in);
+		}
+	}
+	alarm(0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_dmesg_iso),
 		cmocka_unit_test(test_journal_unix),
 		cmocka_unit_test(test_rfc5424),
+		cmocka_unit_test(test_overlong_lines),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
