@@ -6,7 +6,8 @@
  * (dmesg and its options, /dev/kmsg, syslog daemons, journalctl's
  * output modes, kdump's vmcore-dmesg.txt, bare text), once alone and
  * once interleaved with unrelated lines of other programs, scans every
- * variant with the whole pipeline and checks that it yields the same
+ * variant with the whole pipeline, renders the events as ndjson (as
+ * `ktriage scan --format ndjson` does) and checks that it yields the same
  * events as plain dmesg: same type, subtype, severity, title,
  * fingerprint, message, process, call trace, taint, kernel and fields.
  *
@@ -31,6 +32,7 @@
 #include "base/timeutil.h"
 #include "output/render.h"
 #include "pipeline/pipeline.h"
+#include <jansson.h>
 #include <time.h>
 
 #include <setjmp.h>
@@ -828,15 +830,21 @@ static void render(struct strbuf *sb, const struct report *rp, enum fmt f,
 struct shared {
 	struct kt_ctx ctx;
 	struct kt_pipeline *pl;
-	json_t *events;		/* the events of the current scan */
+	struct kt_renderer *rend;	/* ndjson, as scan --format ndjson */
+	struct strbuf out;	/* what it wrote for the current scan */
 	json_t *ref[KT_ARRAY_SIZE(reports)];	/* dmesg's, per report */
 };
+
+static void on_write(void *data, const char *buf, size_t len)
+{
+	strbuf_add(data, buf, len);
+}
 
 static void on_event(void *data, struct kt_event *ev)
 {
 	struct shared *sh = data;
 
-	json_array_append_new(sh->events, kt_event_to_json(ev, 0));
+	kt_renderer_event(sh->rend, ev);
 	kt_event_free(ev);
 }
 
@@ -847,6 +855,7 @@ static int group_setup(void **state)
 {
 	struct shared *sh = &shared;
 	struct kt_pipeline_opts po = { 0 };
+	struct kt_render_opts ro = { 0 };
 
 	/* China Standard Time, without needing tzdata */
 	setenv("TZ", "CST-8", 1);
@@ -858,6 +867,11 @@ static int group_setup(void **state)
 		print_error("%s\n", kt_ctx_error(&sh->ctx));
 		return -1;
 	}
+	strbuf_init(&sh->out, 0);
+	ro.format = KT_FORMAT_NDJSON;
+	ro.write = on_write;
+	ro.write_data = &sh->out;
+	sh->rend = kt_renderer_new(&ro);
 	(void)state;
 	return 0;
 }
@@ -870,6 +884,8 @@ static int group_teardown(void **state)
 	(void)state;
 	for (i = 0; i < KT_ARRAY_SIZE(sh->ref); i++)
 		json_decref(sh->ref[i]);
+	kt_renderer_free(sh->rend);
+	strbuf_release(&sh->out);
 	kt_pipeline_free(sh->pl);
 	kt_ctx_release(&sh->ctx);
 	return 0;
@@ -879,19 +895,30 @@ static int group_teardown(void **state)
 static json_t *scan(struct shared *sh, const char *name,
 		    const struct strbuf *text)
 {
+	const char *p, *nl;
 	json_t *got;
 	int rc;
 
 	kt_pipeline_reset(sh->pl);
-	sh->events = json_array();
+	strbuf_reset(&sh->out);
 	rc = kt_pipeline_scan_mem(&sh->ctx, sh->pl, name, text->buf,
 				  text->len);
 	kt_pipeline_finish(sh->pl);
 	if (rc)
 		print_error("%s: %s\n", name, kt_ctx_error(&sh->ctx));
 	assert_int_equal(rc, 0);
-	got = sh->events;
-	sh->events = NULL;
+	got = json_array();
+	for (p = sh->out.buf; p < sh->out.buf + sh->out.len; p = nl + 1) {
+		json_error_t jerr;
+		json_t *ev;
+
+		nl = memchr(p, '\n', (size_t)(sh->out.buf + sh->out.len - p));
+		assert_non_null(nl);
+		ev = json_loadb(p, (size_t)(nl - p), 0, &jerr);
+		if (!ev)
+			fail_msg("%s: bad ndjson line: %s", name, jerr.text);
+		json_array_append_new(got, ev);
+	}
 	return got;
 }
 
