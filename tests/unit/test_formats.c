@@ -904,6 +904,8 @@ static json_t *scan(struct shared *sh, const char *name,
 	rc = kt_pipeline_scan_mem(&sh->ctx, sh->pl, name, text->buf,
 				  text->len);
 	kt_pipeline_finish(sh->pl);
+	/* ndjson prints nothing at the end, but may hold events till then */
+	kt_renderer_finish(sh->rend, kt_pipeline_summary(sh->pl));
 	if (rc)
 		print_error("%s: %s\n", name, kt_ctx_error(&sh->ctx));
 	assert_int_equal(rc, 0);
