@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh - scan throughput and memory benchmark (see bench/README.md).
 # Measures `ktriage scan --format ndjson` and, in the same run as the
-# baseline, `grep -c -E` with the keywords of bench/keywords.txt on the
+# baseline, `grep -c -E` with the rule pack's keywords on the
 # same generated 1 GiB mixed log; then peak RSS at 1/4 and 2x that size.
 #
 #   bench/run.sh [--strict] [--runs N] [--size SIZE] [--seed N] BUILD_DIR
@@ -143,9 +143,12 @@ stat_of() {	# stat_of FILE.stats KEY
 	awk -v k="$2" '$1 == k { print $2 }' "$1"
 }
 
-# ---- baseline pattern: keywords.txt, ERE-escaped, joined by '|' ----
-kwfile=$src/bench/keywords.txt
-[ -f "$kwfile" ] || die "missing '$kwfile'"
+# ---- baseline pattern: the rule pack's keywords, ERE-escaped, '|' ----
+# (the literal every opening line of a rule contains, as the scanner's
+# screen looks for it: `ktriage rules list --keywords`)
+kwfile=$work/keywords.txt
+"$build/ktriage" rules list --keywords > "$kwfile" ||
+	die "ktriage rules list --keywords failed"
 pattern=$(grep -v '^[[:space:]]*$' "$kwfile" |
 	  sed -e 's/[][\\.*^$+?(){}|]/\\&/g' | paste -sd '|' -)
 nkw=$(grep -c -v '^[[:space:]]*$' "$kwfile")
@@ -272,7 +275,7 @@ echo "1 MB = 10^6 bytes; MB/s = input bytes / wall time;" \
 printf 'machine   %s, %s cores, Linux %s\n' "${cpu_model:-unknown CPU}" \
 	"$(nproc)" "$(uname -r)"
 printf 'build     %s (%s), commit %s\n' "$build" "${build_type:-?}" "$rev"
-printf 'baseline  %s, LC_ALL=C, %s keywords from bench/keywords.txt\n' \
+printf 'baseline  %s, LC_ALL=C, the %s keywords of the rule pack\n' \
 	"$(grep --version | head -n 1)" "$nkw"
 printf 'input     %s: %.1f MB, %s lines, %s kernel reports' \
 	"${main#"$build"/}" \

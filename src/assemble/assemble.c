@@ -20,9 +20,13 @@
 #define SHUTDOWN_TAIL_US (15 * 60 * 1000000LL)
 #define CLOCK_RESET_US (10 * 1000000LL)
 #define MESSAGE_MAX 4096
+#define HOSTS_MAX 4096		/* hosts tracked; more share the last one */
+#define SLOTS_MAX 512		/* open contexts; the stalest closes first */
+#define IDLE_LINES 20000	/* a context this quiet is over, time or not */
 
 struct host {
 	char *name;		/* owned; "" when lines name no host */
+	size_t name_len;
 	uint64_t lines_in_boot;	/* lines since the current boot began */
 	uint64_t last_line;
 	const char *last_file;	/* borrowed */
@@ -42,6 +46,7 @@ struct slot {
 	uint32_t caller;
 	struct kt_report *r;	/* owned; open or lingering, or NULL */
 	uint64_t seq;		/* lines seen in this context */
+	uint64_t touched;	/* the assembler's line count at last use */
 	bool has_prelude;
 	uint64_t prelude_line, prelude_seq;
 	int64_t prelude_wall_us, prelude_mono_us;
@@ -57,6 +62,7 @@ struct kt_assembler {
 	struct host *last_host;	/* borrowed cache */
 	struct slot **slot;	/* owned */
 	size_t nr_slot, alloc_slot;
+	uint64_t lines;		/* lines fed so far */
 	struct kt_report **done;	/* owned; closed, awaiting delivery */
 	size_t nr_done, alloc_done;
 	/* field ids with a meaning to the assembler */
@@ -181,8 +187,9 @@ static void touch(const struct kt_assembler *as, struct kt_report *r,
 {
 	/* a section line's own frame belongs to the part before it */
 	if (r->next_section == KT_SECTION_RESTART) {
-		restart_trace(as, r);
-		r->section = KT_SECTION_MAIN;
+		/* only the main part restarts; another task's stays aside */
+		if (r->section == KT_SECTION_MAIN)
+			restart_trace(as, r);
 		r->next_section = 0;
 	} else if (r->next_section) {
 		r->section = r->next_section;
@@ -497,19 +504,23 @@ static struct host *host_get(struct kt_assembler *as, struct kt_str name)
 	struct host *h;
 	size_t i;
 
-	if (as->last_host && strlen(as->last_host->name) == name.len &&
+	if (as->last_host && as->last_host->name_len == name.len &&
 	    (!name.len || !memcmp(as->last_host->name, name.p, name.len)))
 		return as->last_host;
 	for (i = 0; i < as->nr_host; i++) {
 		h = as->host[i];
-		if (strlen(h->name) == name.len &&
+		if (h->name_len == name.len &&
 		    (!name.len || !memcmp(h->name, name.p, name.len))) {
 			as->last_host = h;
 			return h;
 		}
 	}
+	/* hostile input could name a new host on every line */
+	if (as->nr_host >= HOSTS_MAX)
+		return as->host[as->nr_host - 1];
 	h = xcalloc(1, sizeof(*h));
-	h->name = dup_capped(name, 255);
+	h->name = dup_capped(name, name.len);
+	h->name_len = strlen(h->name);
 	h->last_wall_us = KT_NO_TIME;
 	h->boot_phase = -1;
 	ALLOC_GROW(as->host, as->nr_host + 1, as->alloc_host);
@@ -536,9 +547,19 @@ static struct slot *slot_get(struct kt_assembler *as, struct host *h,
 
 	if (s)
 		return s;
+	if (as->nr_slot >= SLOTS_MAX) {
+		size_t i, stalest = 0;
+
+		for (i = 1; i < as->nr_slot; i++)
+			if (as->slot[i]->touched < as->slot[stalest]->touched)
+				stalest = i;
+		slot_drop(as, stalest);
+		release(as, false);
+	}
 	s = xcalloc(1, sizeof(*s));
 	s->host = h;
 	s->caller = caller;
+	s->touched = as->lines;
 	ALLOC_GROW(as->slot, as->nr_slot + 1, as->alloc_slot);
 	as->slot[as->nr_slot++] = s;
 	return s;
@@ -633,23 +654,30 @@ static bool gap_passed(const struct kt_report *r, const struct kt_line *l)
 }
 
 /* Closes the host's reports whose context went quiet. */
+/*
+ * Closes the reports whose context went quiet: for longer than the gap
+ * in log time, or, for logs without time stamps, for IDLE_LINES lines.
+ */
 static void close_stale(struct kt_assembler *as, struct host *h,
 			const struct kt_line *l)
 {
-	size_t i;
+	bool timed = l->mono_us >= 0 || l->wall_us != KT_NO_TIME;
 	bool any = false;
+	size_t i;
 
-	if (l->mono_us < 0 && l->wall_us == KT_NO_TIME)
-		return;
 	for (i = 0; i < as->nr_slot; i++) {
 		struct slot *s = as->slot[i];
 
-		if (s->host == h && s->r && gap_passed(s->r, l)) {
+		if (!s->r)
+			continue;
+		if ((timed && s->host == h && gap_passed(s->r, l)) ||
+		    as->lines - s->touched > IDLE_LINES) {
 			slot_close(as, s);
 			any = true;
 		}
 	}
-	if (h->boot && gap_passed(h->boot, l) && h->boot_lines > 50) {
+	if (timed && h->boot && gap_passed(h->boot, l) &&
+	    h->boot_lines > 50) {
 		boot_deliver(as, h);
 		any = true;
 	}
@@ -830,8 +858,6 @@ static bool absorb(struct kt_assembler *as, struct kt_report *r,
 			continue;
 		if (r->ended && rule->role != KT_ROLE_TAIL)
 			continue;
-		if (!r->ended && rule->role == KT_ROLE_TAIL)
-			continue;
 		apply_hit(as, r, m, &m->hit[i]);
 		member = true;
 		if (rule->role == KT_ROLE_END)
@@ -852,8 +878,10 @@ static void feed_anomaly(struct kt_assembler *as, struct host *h,
 	struct slot *s = slot_find(as, h, line->caller);
 	struct kt_report *r;
 
-	if (s)
+	if (s) {
 		s->seq++;
+		s->touched = as->lines;
+	}
 	if (head && head->rule->role == KT_ROLE_LINE) {
 		emit_line(as, h, line, m, head);
 		return;
@@ -867,6 +895,9 @@ static void feed_anomaly(struct kt_assembler *as, struct host *h,
 			if (head->rule->severity > r->severity)
 				r->severity = head->rule->severity;
 			touch(as, r, line);
+			if (find_role(m, KT_ROLE_END) &&
+			    applies(as, find_role(m, KT_ROLE_END)->rule, r))
+				r->ended = true;
 			h->recent = r;
 			return;
 		}
@@ -913,11 +944,26 @@ static void feed_anomaly(struct kt_assembler *as, struct host *h,
 	}
 }
 
+bool kt_assembler_busy(struct kt_assembler *as, const struct kt_line *line)
+{
+	struct host *h;
+	size_t i;
+
+	if (!as->nr_slot)
+		return false;
+	h = host_get(as, line->host);
+	for (i = 0; i < as->nr_slot; i++)
+		if (as->slot[i]->host == h && as->slot[i]->r)
+			return true;
+	return false;
+}
+
 void kt_assembler_feed(struct kt_assembler *as, const struct kt_line *line,
 		       const struct kt_match *m)
 {
 	struct host *h = host_get(as, line->host);
 
+	as->lines++;
 	close_stale(as, h, line);
 	if (!handle_boot(as, h, line, m)) {
 		const struct kt_match_hit *sh = find_role(m, KT_ROLE_SHUTDOWN);

@@ -128,6 +128,13 @@ void kt_assembler_begin(struct kt_assembler *as, const char *name);
 void kt_assembler_feed(struct kt_assembler *as, const struct kt_line *line,
 		       const struct kt_match *m);
 
+/*
+ * True when the line's host has a report open that the line could still
+ * belong to: such lines must be tagged with every rule, not only the
+ * rules that start something.
+ */
+bool kt_assembler_busy(struct kt_assembler *as, const struct kt_line *line);
+
 /* Ends the current input: every report still open is delivered. */
 void kt_assembler_end(struct kt_assembler *as);
 

@@ -48,7 +48,7 @@ struct kt_ctx {
 	kt_log_fn *log_fn;	/* may be NULL: messages are dropped */
 	void *log_data;		/* borrowed, passed to log_fn */
 	enum kt_log_level log_level;
-	int64_t now;		/* seconds since the epoch, for year inference */
+	int64_t now;		/* seconds since the epoch (year inference) */
 };
 
 void kt_ctx_init(struct kt_ctx *ctx);

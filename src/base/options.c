@@ -83,7 +83,8 @@ static int store(const struct kt_option *o, void *dest, const char *arg,
 		opt_name(o, err);
 		strbuf_addstr(err, ": expected ");
 		for (c = o->choices; *c; c++)
-			strbuf_addf(err, "%s%s", c == o->choices ? "" : "|", *c);
+			strbuf_addf(err, "%s%s", c == o->choices ? "" : "|",
+				    *c);
 		return -1;
 	}
 	case KT_OPT_TYPE_U64: {
@@ -225,5 +226,5 @@ void kt_options_usage(const struct kt_option *opts, const char *usage,
 			strbuf_addstr(out, " (repeatable)");
 		strbuf_addch(out, '\n');
 	}
-	strbuf_addstr(out, "  -h, --help                  show this help\n");
+	strbuf_addf(out, "  %-26s%s\n", "-h, --help", "show this help");
 }

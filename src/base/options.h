@@ -63,7 +63,8 @@ struct kt_option {
 #define KT_OPT_CHOICE(s, l, T, f, a, h, c) \
 	{ KT_OPT_TYPE_CHOICE, (s), (l), offsetof(T, f), (a), (h), (c), 0, 0 }
 #define KT_OPT_U64(s, l, T, f, a, h, lo, hi) \
-	{ KT_OPT_TYPE_U64, (s), (l), offsetof(T, f), (a), (h), NULL, (lo), (hi) }
+	{ KT_OPT_TYPE_U64, (s), (l), offsetof(T, f), (a), (h), NULL, (lo), \
+	  (hi) }
 #define KT_OPT_END() { KT_OPT_TYPE_END, 0, NULL, 0, NULL, NULL, NULL, 0, 0 }
 
 enum kt_options_result {

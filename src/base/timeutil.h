@@ -23,7 +23,7 @@ int kt_month_from_abbr(const char *p);
 int kt_weekday_from_abbr(const char *p);
 
 struct kt_tzcache {
-	int64_t key;		/* (days << 5) | hour of the cached entry, or -1 */
+	int64_t key;		/* days * 32 + hour cached, or -1 */
 	int64_t offset_s;	/* local - UTC, seconds */
 };
 

@@ -14,6 +14,7 @@
 #include "base/err.h"
 #include "base/options.h"
 #include "base/strbuf.h"
+#include "pipeline/pipeline.h"
 
 #define KT_CMD(name, flags, summary) \
 	int cmd_##name(int argc, const char **argv, struct kt_ctx *ctx);
@@ -30,6 +31,18 @@ KT_NORETURN void die(const char *fmt, ...) KT_PRINTF(1, 2);
  * Returns NULL when there is none.
  */
 const char *kt_cmd_cache_dir(struct strbuf *sb);
+
+/* --color WHEN: always, never, or auto (a terminal, NO_COLOR unset). */
+bool kt_cmd_want_color(const char *when);
+
+/*
+ * Reads paths through pl, or with none this machine's own logs (or
+ * fallback when none of them is readable), then delivers what is held
+ * back.  Each input that cannot be read is reported on stderr; returns
+ * how many there were.
+ */
+int kt_cmd_scan_inputs(struct kt_ctx *ctx, struct kt_pipeline *pl,
+		       const struct kt_strlist *paths, const char *fallback);
 
 /* The log sink cmd/ installs into struct kt_ctx: stderr, sanitized. */
 void kt_cmd_log_sink(void *data, enum kt_log_level level, const char *msg);

@@ -7,7 +7,9 @@
 #include "base/compat.h"
 #include "base/strbuf.h"
 #include "cmd/cmd.h"
+#include "input/input.h"
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
@@ -108,4 +110,64 @@ const char *kt_cmd_cache_dir(struct strbuf *sb)
 		return sb->buf;
 	}
 	return NULL;
+}
+
+bool kt_cmd_want_color(const char *when)
+{
+	const char *term = getenv("TERM");
+
+	if (!strcmp(when, "always"))
+		return true;
+	if (!strcmp(when, "never") || getenv("NO_COLOR"))
+		return false;
+	return isatty(STDOUT_FILENO) && term && strcmp(term, "dumb");
+}
+
+/* Returns the number of named paths that could not be read. */
+static int collect_inputs(struct kt_ctx *ctx, const struct kt_strlist *args,
+			  const char *fallback, struct kt_input_list *list)
+{
+	int bad = 0;
+	size_t i;
+
+	for (i = 0; i < args->nr; i++) {
+		if (kt_input_expand(ctx, &args->v[i], 1, 0, list)) {
+			error("%s", kt_ctx_error(ctx));
+			bad++;
+		}
+	}
+	if (args->nr)
+		return bad;
+	kt_input_defaults(ctx, list);
+	if (!list->nr && fallback) {
+		warning("none of this machine's logs is readable; scanning '%s'",
+			fallback);
+		if (kt_input_expand(ctx, &fallback, 1, 0, list)) {
+			error("%s", kt_ctx_error(ctx));
+			bad++;
+		}
+	} else if (!list->nr) {
+		warning("none of this machine's logs is readable; name a file or directory");
+	}
+	return bad;
+}
+
+int kt_cmd_scan_inputs(struct kt_ctx *ctx, struct kt_pipeline *pl,
+		       const struct kt_strlist *paths, const char *fallback)
+{
+	struct kt_input_list list;
+	int bad;
+	size_t i;
+
+	kt_input_list_init(&list);
+	bad = collect_inputs(ctx, paths, fallback, &list);
+	for (i = 0; i < list.nr; i++) {
+		if (kt_pipeline_scan(ctx, pl, &list.item[i])) {
+			error("%s", kt_ctx_error(ctx));
+			bad++;
+		}
+	}
+	kt_pipeline_finish(pl);
+	kt_input_list_release(&list);
+	return bad;
 }

@@ -7,8 +7,9 @@
 #include "base/compat.h"
 #include "base/strbuf.h"
 #include "cmd/cmd.h"
-#include "input/input.h"
+#include "analyze/stats.h"
 #include "output/render.h"
+#include "output/statsout.h"
 #include "pipeline/pipeline.h"
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +21,8 @@ struct scan_opts {
 	bool no_default_rules;
 	const char *fallback;
 	int verbose;
+	bool stats;
+	bool group;
 };
 
 static const char *const formats[] = { "text", "json", "ndjson", "markdown",
@@ -34,8 +37,12 @@ static const struct kt_option scan_options[] = {
 		    "add or override rules from a YAML file or directory"),
 	KT_OPT_BOOL(0, "no-default-rules", struct scan_opts, no_default_rules,
 		    "use only the rules given with --rules"),
+	KT_OPT_BOOL(0, "group", struct scan_opts, group,
+		    "one line per problem (fingerprint) with its count"),
 	KT_OPT_COUNT('v', "verbose", struct scan_opts, verbose,
 		     "text: show each event's key fields and call trace"),
+	KT_OPT_BOOL(0, "stats", struct scan_opts, stats,
+		    "print what was read and how long it took on stderr"),
 	KT_OPT_CHOICE(0, "color", struct scan_opts, color, "WHEN",
 		      "colour text output", colors),
 	KT_OPT_STRING(0, "fallback", struct scan_opts, fallback, "PATH",
@@ -65,61 +72,85 @@ static void on_event(void *data, struct kt_event *ev)
 	kt_event_free(ev);
 }
 
-static bool want_color(const char *when)
+static void on_group_event(void *data, struct kt_event *ev)
 {
-	const char *term = getenv("TERM");
-
-	if (!strcmp(when, "always"))
-		return true;
-	if (!strcmp(when, "never") || getenv("NO_COLOR"))
-		return false;
-	return isatty(STDOUT_FILENO) && term && strcmp(term, "dumb");
+	kt_stats_add(data, ev);
+	kt_event_free(ev);
 }
 
-/* Returns the number of named paths that could not be read. */
-static int collect_inputs(struct kt_ctx *ctx, const struct kt_strlist *args,
-			  const char *fallback, struct kt_input_list *list)
+/* --group: the problems instead of every occurrence. */
+static void print_groups(const struct kt_stats *st, enum kt_format fmt,
+			 bool color)
 {
-	int bad = 0;
-	size_t i;
+	struct strbuf out = STRBUF_INIT;
 
-	for (i = 0; i < args->nr; i++) {
-		if (kt_input_expand(ctx, &args->v[i], 1, 0, list)) {
-			error("%s", kt_ctx_error(ctx));
-			bad++;
-		}
+	if (fmt == KT_FORMAT_NDJSON) {
+		kt_groups_write_ndjson(&out, st);
+	} else if (fmt == KT_FORMAT_JSON) {
+		strbuf_addstr(&out, "{\"schema_version\":\"1\",\"groups\":[");
+		kt_groups_write_ndjson(&out, st);
+		/* one object per line becomes a list */
+		while (out.len && out.buf[out.len - 1] == '\n')
+			strbuf_setlen(&out, out.len - 1);
+		for (size_t i = 0; i < out.len; i++)
+			if (out.buf[i] == '\n')
+				out.buf[i] = ',';
+		strbuf_addstr(&out, "]}\n");
+	} else {
+		kt_groups_write_text(&out, st, color);
 	}
-	if (args->nr)
-		return bad;
-	kt_input_defaults(ctx, list);
-	if (!list->nr && fallback) {
-		warning("none of this machine's logs is readable; scanning '%s'",
-			fallback);
-		if (kt_input_expand(ctx, &fallback, 1, 0, list)) {
-			error("%s", kt_ctx_error(ctx));
-			bad++;
-		}
-	} else if (!list->nr) {
-		warning("none of this machine's logs is readable; name a file or directory");
-	}
-	return bad;
+	fwrite(out.buf, 1, out.len, stdout);
+	strbuf_release(&out);
+}
+
+static double now_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void print_stats(const struct kt_pipeline *pl, double start)
+{
+	const struct kt_pipeline_stats *s = kt_pipeline_stats(pl);
+	const struct kt_summary *sum = kt_pipeline_summary(pl);
+	double secs = now_secs() - start;
+
+	fflush(stdout);
+	fprintf(stderr,
+		"inputs %llu (%llu failed), %llu bytes, %llu lines (%llu cut)\n"
+		"lines scanned %llu, screened out %llu, flagged %llu, "
+		"pcre runs %llu\n"
+		"reports %llu, events %llu\n"
+		"%.3f s, %.1f MB/s\n",
+		(unsigned long long)s->inputs, (unsigned long long)s->failed,
+		(unsigned long long)s->bytes, (unsigned long long)s->lines,
+		(unsigned long long)s->truncated,
+		(unsigned long long)s->scanned,
+		(unsigned long long)s->screened_out,
+		(unsigned long long)s->flagged,
+		(unsigned long long)s->pcre_runs,
+		(unsigned long long)s->reports,
+		(unsigned long long)sum->events, secs,
+		secs > 0 ? (double)s->bytes / 1e6 / secs : 0.0);
 }
 
 int cmd_scan(int argc, const char **argv, struct kt_ctx *ctx)
 {
+	double start = now_secs();
 	struct scan_opts o = { 0 };
 	struct kt_strlist args = { 0 };
-	struct kt_input_list list;
 	struct kt_pipeline_opts po = { 0 };
 	struct kt_render_opts ro = { 0 };
 	struct kt_pipeline *pl = NULL;
 	struct kt_renderer *rend = NULL;
 	struct strbuf cache = STRBUF_INIT;
+	struct kt_stats groups;
 	int rc, bad = 0;
-	size_t i;
 
 	o.color = "auto";
-	kt_input_list_init(&list);
+	kt_stats_init(&groups);
 	rc = kt_cmd_parse_options(scan_options, &o, argc, argv, &args,
 				  scan_usage, scan_summary);
 	if (rc) {
@@ -133,30 +164,29 @@ int cmd_scan(int argc, const char **argv, struct kt_ctx *ctx)
 	po.no_default_rules = o.no_default_rules;
 	po.cache_dir = kt_cmd_cache_dir(&cache);
 	ro.format = (enum kt_format)kt_format_from_name(o.format);
-	ro.color = ro.format == KT_FORMAT_TEXT && want_color(o.color);
+	ro.color = ro.format == KT_FORMAT_TEXT && kt_cmd_want_color(o.color);
 	ro.verbose = o.verbose;
 	ro.now_us = (int64_t)time(NULL) * 1000000;
 	ro.write = write_stdout;
 	rend = kt_renderer_new(&ro);
-	if (kt_pipeline_new(ctx, &po, on_event, rend, &pl)) {
+	if (kt_pipeline_new(ctx, &po, o.group ? on_group_event : on_event,
+			    o.group ? (void *)&groups : (void *)rend, &pl)) {
 		rc = 1;
 		error("%s", kt_ctx_error(ctx));
 		goto cleanup;
 	}
-	bad = collect_inputs(ctx, &args, o.fallback, &list);
-	for (i = 0; i < list.nr; i++) {
-		if (kt_pipeline_scan(ctx, pl, &list.item[i])) {
-			error("%s", kt_ctx_error(ctx));
-			bad++;
-		}
-	}
-	kt_pipeline_finish(pl);
-	kt_renderer_finish(rend, kt_pipeline_summary(pl));
+	bad = kt_cmd_scan_inputs(ctx, pl, &args, o.fallback);
+	if (o.group)
+		print_groups(&groups, ro.format, ro.color);
+	else
+		kt_renderer_finish(rend, kt_pipeline_summary(pl));
+	if (o.stats)
+		print_stats(pl, start);
 	rc = bad ? 1 : 0;
 cleanup:
 	kt_renderer_free(rend);
 	kt_pipeline_free(pl);
-	kt_input_list_release(&list);
+	kt_stats_release(&groups);
 	kt_strlist_release(&args);
 	kt_strlist_release(&o.rules);
 	strbuf_release(&cache);

@@ -137,6 +137,17 @@ static bool internal_field(const struct kt_event_builder *eb, uint16_t f)
 	       f == eb->f_size || f == eb->f_module || f == eb->f_unreliable;
 }
 
+/* Does the head rule keep this field in fields as well? */
+static bool kept(const struct kt_rule *head, const char *name)
+{
+	size_t i;
+
+	for (i = 0; head && i < head->nr_keep_fields; i++)
+		if (!strcmp(head->keep_fields[i], name))
+			return true;
+	return false;
+}
+
 static int cmp_items(const void *a, const void *b)
 {
 	const struct kt_ritem *x = *(const struct kt_ritem *const *)a;
@@ -198,7 +209,7 @@ static void build_lists(struct kt_event_builder *eb,
 /* "func+0x1d/0x30 [mod]" or "func+0x1d" -> frame parts. */
 static bool split_symbol(const char *s, struct kt_frame *f)
 {
-	const char *plus, *slash, *end, *sp;
+	const char *plus, *slash, *end, *sp, *tok;
 	size_t flen;
 
 	memset(f, 0, sizeof(*f));
@@ -206,21 +217,19 @@ static bool split_symbol(const char *s, struct kt_frame *f)
 		s++;
 	end = s + strlen(s);
 	sp = strchr(s, ' ');
-	plus = memchr(s, '+', (size_t)((sp ? sp : end) - s));
-	flen = plus ? (size_t)(plus - s) : (size_t)((sp ? sp : end) - s);
+	tok = sp ? sp : end;	/* the symbol ends at the first space */
+	plus = memchr(s, '+', (size_t)(tok - s));
+	flen = (size_t)((plus ? plus : tok) - s);
 	if (!flen || flen > 200)
 		return false;
 	f->func = xmemdupz(s, flen);
 	if (plus) {
-		slash = memchr(plus, '/', (size_t)((sp ? sp : end) - plus));
-		if (slash) {
-			f->off = xmemdupz(plus + 1, (size_t)(slash - plus - 1));
+		slash = memchr(plus, '/', (size_t)(tok - plus));
+		f->off = xmemdupz(plus + 1,
+				  (size_t)((slash ? slash : tok) - plus - 1));
+		if (slash)
 			f->size = xmemdupz(slash + 1,
-					   (size_t)((sp ? sp : end) - slash - 1));
-		} else {
-			f->off = xmemdupz(plus + 1,
-					  (size_t)((sp ? sp : end) - plus - 1));
-		}
+					   (size_t)(tok - slash - 1));
 	}
 	if (sp) {
 		const char *lb = strchr(sp, '['), *rb;
@@ -320,27 +329,46 @@ static void find_guilty(const struct kt_event_builder *eb,
 	struct kt_frame parsed[16];
 	struct cand *c = xcalloc(CAND_MAX, sizeof(*c));
 	const struct cand *first = NULL, *prev = NULL, *pick = NULL;
+	struct cand named = { NULL, NULL };
 	size_t nr_parsed, n, i;
 
 	n = candidates(ev, parsed, &nr_parsed, c);
 	for (i = 0; i < n; i++) {
+		bool stall = ev->rule && ev->rule->guilty_stall;
+		const struct kt_anchor *a = stall ?
+			kt_ruleset_anchor_frame(eb->rs, c[i].func,
+						base_len(c[i].func)) : NULL;
+
+		if (a) {
+			/* the frame above the dispatcher names the work */
+			if (a->name) {
+				named.func = a->name;
+				pick = &named;
+			} else {
+				pick = prev;
+			}
+			break;
+		}
 		if (skipped(eb, c[i].func))
 			continue;
 		if (!first)
 			first = &c[i];
-		if (!ev->rule || !ev->rule->guilty_stall)
+		if (!stall)
 			break;
-		if (kt_ruleset_anchor_frame(eb->rs, c[i].func,
-					    base_len(c[i].func))) {
-			pick = prev;
-			break;
-		}
 		prev = &c[i];
 	}
 	if (!pick)
 		pick = first;
 	/* titles name the function, not its compiler clones (.isra.0) */
-	*func = pick ? xmemdupz(pick->func, base_len(pick->func)) : NULL;
+	*func = NULL;
+	if (pick) {
+		struct strbuf name = STRBUF_INIT, base = STRBUF_INIT;
+
+		strbuf_add(&base, pick->func, base_len(pick->func));
+		kt_ruleset_rename(eb->rs, base.buf, &name);
+		*func = strbuf_detach(&name, NULL);
+		strbuf_release(&base);
+	}
 	*module = pick && pick->module ? xstrdup(pick->module) : NULL;
 	for (i = 0; i < nr_parsed; i++)
 		frame_clear(&parsed[i]);
@@ -555,12 +583,13 @@ struct kt_event *kt_event_build(struct kt_event_builder *eb,
 		const struct kt_rfield *f = &r->field[i];
 		json_t *j;
 
-		if (internal_field(eb, f->field))
+		if (internal_field(eb, f->field) &&
+		    !kept(head, rs->field[f->field].name))
 			continue;
 		j = typed_value(rs->field[f->field].type, f->value);
 		if (j)
-			json_object_set_new(ev->fields, rs->field[f->field].name,
-					    j);
+			json_object_set_new(ev->fields,
+					    rs->field[f->field].name, j);
 	}
 	build_lists(eb, r, ev->fields);
 
@@ -621,6 +650,10 @@ struct kt_event *kt_event_build(struct kt_event_builder *eb,
 			kt_event_set_str(ev, "guilty_func", gf);
 		if (gm)
 			kt_event_set_str(ev, "guilty_module", gm);
+		/* no trace and no RIP: the report is cut or garbled */
+		if (!gf)
+			json_object_set_new(ev->fields, "corrupted",
+					    json_true());
 		free(gf);
 		free(gm);
 	}

@@ -20,6 +20,9 @@
 struct kt_framer {
 	char *buf;		/* owned; BUF_SIZE bytes of input */
 	size_t start, end;	/* unconsumed bytes are buf[start, end) */
+	uint64_t base_off;	/* input offset of buf[0] */
+	kt_framer_chunk_fn *chunk_fn;
+	void *chunk_data;
 	bool eof;
 	bool skipping;		/* dropping the tail of an overlong line */
 	uint64_t lineno;
@@ -99,6 +102,13 @@ void kt_framer_free(struct kt_framer *fr)
 	free(fr);
 }
 
+void kt_framer_set_chunk_fn(struct kt_framer *fr, kt_framer_chunk_fn *fn,
+			    void *data)
+{
+	fr->chunk_fn = fn;
+	fr->chunk_data = data;
+}
+
 const struct kt_framer_stats *kt_framer_stats(const struct kt_framer *fr)
 {
 	return &fr->stats;
@@ -106,9 +116,20 @@ const struct kt_framer_stats *kt_framer_stats(const struct kt_framer *fr)
 
 /* ---------------------------------------------------------------- split */
 
-/* Returns 1 with the next physical line in *raw, 0 at end, <0 on error. */
+/* Forgets every buffered byte (they were all consumed or dropped). */
+static void drop_buffer(struct kt_framer *fr)
+{
+	fr->base_off += fr->end;
+	fr->start = fr->end = 0;
+}
+
+/*
+ * Returns 1 with the next physical line in *raw and its input offset in
+ * *off, 0 at end, <0 on error.
+ */
 static int next_physical(struct kt_ctx *ctx, struct kt_framer *fr,
-			 struct kt_input *in, struct kt_str *raw, bool *cut)
+			 struct kt_input *in, struct kt_str *raw, bool *cut,
+			 uint64_t *off)
 {
 	for (;;) {
 		char *p = fr->buf + fr->start;
@@ -125,30 +146,38 @@ static int next_physical(struct kt_ctx *ctx, struct kt_framer *fr,
 				fr->skipping = false;
 				continue;
 			}
+			*off = fr->base_off + (size_t)(p - fr->buf);
 			goto deliver;
 		}
 		if (fr->skipping) {
-			fr->start = fr->end = 0;
+			drop_buffer(fr);
+			if (fr->eof) {
+				fr->skipping = false;
+				return 0;
+			}
 		} else if (fr->eof) {
 			if (!avail)
 				return 0;
 			len = avail;
+			*off = fr->base_off + fr->start;
 			fr->start = fr->end;
 			goto deliver;
 		} else if (avail == BUF_SIZE) {
-			/* no newline in a full buffer: cut and skip the rest */
+			/* no newline in a full buffer: cut and skip the rest;
+			 * the bytes stay put until the next call */
 			len = avail;
-			fr->start = fr->end = 0;
+			*off = fr->base_off;
 			fr->skipping = true;
+			fr->start = fr->end;
 			goto deliver;
 		}
-		if (fr->eof) {
-			/* the input ended inside an overlong line */
-			fr->skipping = false;
-			return 0;
-		}
-		if (fr->start) {
+		if (fr->eof)
+			continue;
+		if (fr->start == fr->end) {
+			drop_buffer(fr);
+		} else if (fr->start) {
 			memmove(fr->buf, fr->buf + fr->start, fr->end - fr->start);
+			fr->base_off += fr->start;
 			fr->end -= fr->start;
 			fr->start = 0;
 		}
@@ -156,6 +185,9 @@ static int next_physical(struct kt_ctx *ctx, struct kt_framer *fr,
 				   BUF_SIZE - fr->end, &got);
 		if (rc)
 			return rc;
+		if (fr->chunk_fn)
+			fr->chunk_fn(fr->chunk_data, fr->buf + fr->end, got,
+				     !got);
 		if (!got)
 			fr->eof = true;
 		fr->end += got;
@@ -1149,6 +1181,7 @@ int kt_framer_next(struct kt_ctx *ctx, struct kt_framer *fr,
 {
 	struct kt_str raw = KT_STR_NULL;
 	bool cut = false, scratch_msg;
+	uint64_t off = 0;
 	int rc;
 
 	if (fr->split_pending)
@@ -1162,13 +1195,14 @@ int kt_framer_next(struct kt_ctx *ctx, struct kt_framer *fr,
 	if (fr->sub_pending)
 		return next_sub(fr, line) && finish_line(fr, line);
 	for (;;) {
-		rc = next_physical(ctx, fr, in, &raw, &cut);
+		rc = next_physical(ctx, fr, in, &raw, &cut, &off);
 		if (rc <= 0)
 			return rc;
 		fr->lineno++;
 		if (!parse_line(fr, raw, line, &scratch_msg))
 			continue;
 		line->lineno = fr->lineno;
+		line->offset = off;
 		line->cut = cut;
 		fr->stats.fmt[line->fmt]++;
 		break;

@@ -60,6 +60,7 @@ struct kt_line {
 	struct kt_str prog;	/* program ("kernel", "systemd"), or empty */
 	struct kt_str boot_id;	/* journal boot id when the format has one */
 	uint64_t lineno;	/* 1-based line number in the input */
+	uint64_t offset;	/* where raw starts in the (decompressed) input */
 	int64_t wall_us;	/* UTC microseconds since the epoch, or KT_NO_TIME */
 	int64_t mono_us;	/* microseconds since boot, or -1 */
 	int32_t pid;		/* prog[pid], or -1 */
@@ -85,7 +86,17 @@ struct kt_framer_opts {
 
 struct kt_framer;
 
+/*
+ * Called with every block of input bytes as it is read, before any line
+ * of it is handed out, and once with eof set at the end: lets a later
+ * stage look at the raw stream in big blocks (the matcher's screen).
+ */
+typedef void kt_framer_chunk_fn(void *data, const char *buf, size_t len,
+				bool eof);
+
 struct kt_framer *kt_framer_new(const struct kt_framer_opts *opts);
+void kt_framer_set_chunk_fn(struct kt_framer *fr, kt_framer_chunk_fn *fn,
+			    void *data);
 void kt_framer_free(struct kt_framer *fr);
 
 /*

@@ -52,16 +52,16 @@ enum kt_input_kind {
 
 /* One thing to read, in the order it is to be read. */
 struct kt_input_item {
-	char *path;		/* owned; filesystem path, "-" or a pseudo path */
-	char *display;		/* owned; the name used in messages and events */
+	char *path;		/* owned; a path, "-" or a pseudo path */
+	char *display;		/* owned; its name in messages and events */
 	enum kt_input_kind kind;
 	int64_t mtime;		/* seconds since the epoch; 0 when unknown */
 };
 
 struct kt_input_list {
-	struct kt_input_item *item;	/* owned; freed by kt_input_list_release */
+	struct kt_input_item *item;	/* owned */
 	size_t nr, alloc;
-	size_t skipped;		/* entries left out (unreadable, loops, binary) */
+	size_t skipped;		/* left out: unreadable, loops, binary */
 };
 
 void kt_input_list_init(struct kt_input_list *list);
@@ -103,11 +103,11 @@ enum kt_input_expand_flags {
  * Each item gets its mtime.  Entries left out are counted in
  * out->skipped.  Returns 0, or a negative enum kt_err when a named path
  * does not exist, or a path (named or found in a walk) cannot be read:
- * the rest are still added, so the caller can report and go on.  The detail of the
- * last such failure is in ctx; earlier ones, if any, have already been
- * logged at KT_LOG_ERROR, so the caller prints ctx and every failure is
- * told once, in order.  With KT_INPUT_EXPAND_DEFAULTS failures are
- * warnings instead and 0 is returned.
+ * the rest are still added, so the caller can report and go on.  The
+ * detail of the last such failure is in ctx; earlier ones, if any, have
+ * already been logged at KT_LOG_ERROR, so the caller prints ctx and
+ * every failure is told once, in order.  With KT_INPUT_EXPAND_DEFAULTS
+ * failures are warnings instead and 0 is returned.
  */
 int kt_input_expand(struct kt_ctx *ctx, const char *const *paths, size_t n,
 		    unsigned flags, struct kt_input_list *out);

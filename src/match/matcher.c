@@ -20,7 +20,11 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-enum { DB_KERNEL, DB_USER, DB_NR };
+/*
+ * Per line origin, every rule (for lines the screen flagged) and the
+ * rules that open nothing (for the other lines of an open report).
+ */
+enum { DB_KERNEL, DB_USER, DB_SCREEN, DB_KERNEL_BODY, DB_USER_BODY, DB_NR };
 
 struct db {
 	hs_database_t *db;	/* owned; NULL when no rule applies */
@@ -31,8 +35,18 @@ struct db {
 struct kt_matcher {
 	const struct kt_ruleset *rs;	/* borrowed */
 	struct db db[DB_NR];
-	hs_scratch_t *scratch;	/* owned */
+	hs_scratch_t *scratch;	/* owned: for the block databases */
+	hs_scratch_t *screen_scratch;	/* owned: for the screen's stream;
+					 * block and stream scans must not
+					 * share one */
+	hs_stream_t *stream;	/* owned: the screen over the current input */
+	bool screen_off;	/* no usable screen: scan every line */
+	uint64_t chunk_off;	/* input offset of the block being screened */
+	const char *chunk;	/* borrowed: the block being screened */
+	uint64_t *hit;		/* owned: screen match ends, ascending */
+	size_t hit_head, nr_hit, alloc_hit;
 	pcre2_match_data *md;	/* owned; sized for the largest rule */
+	char *aligned;		/* owned: 64-byte aligned copy of a line */
 	bool *exact;		/* owned; per rule: vectorscan is exact */
 	char **hspat;		/* owned while compiling: hs_pattern()s */
 	/* per scan */
@@ -41,10 +55,188 @@ struct kt_matcher {
 	struct kt_matcher_stats stats;
 };
 
+static bool opens(const struct kt_rule *r)
+{
+	return r->role == KT_ROLE_HEAD || r->role == KT_ROLE_LINE ||
+	       r->role == KT_ROLE_BOOT || r->role == KT_ROLE_SHUTDOWN ||
+	       r->role == KT_ROLE_PRELUDE;
+}
+
 static bool for_db(const struct kt_rule *r, int which)
 {
-	return which == DB_KERNEL ? (r->from & KT_FROM_KERNEL) :
-				    (r->from & KT_FROM_USER);
+	switch (which) {
+	case DB_KERNEL:
+		return r->from & KT_FROM_KERNEL;
+	case DB_USER:
+		return r->from & KT_FROM_USER;
+	case DB_KERNEL_BODY:
+		return (r->from & KT_FROM_KERNEL) && !opens(r);
+	case DB_USER_BODY:
+		return (r->from & KT_FROM_USER) && !opens(r);
+	default:
+		return opens(r);
+	}
+}
+
+static bool is_word(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_';
+}
+
+/*
+ * The longest run of plain characters every match of pat must contain:
+ * a literal outside all groups, not made optional by a quantifier, in a
+ * pattern without a top-level alternation.  NULL when there is none of
+ * at least 4 characters (or the pattern ignores case).
+ */
+static char *required_literal(const char *pat)
+{
+	struct strbuf cur = STRBUF_INIT, best = STRBUF_INIT, out = STRBUF_INIT;
+	const char *p = pat;
+	int depth = 0;
+	size_t i;
+
+	if (strstr(pat, "(?i"))
+		goto none;
+	while (*p) {
+		int lit = -1;
+
+		if (*p == '\\' && p[1]) {
+			if (!is_word((unsigned char)p[1]))
+				lit = (unsigned char)p[1];
+			p += 2;
+		} else if (*p == '[') {
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p && *p != ']')
+				p += (*p == '\\' && p[1]) ? 2 : 1;
+			if (*p)
+				p++;
+		} else if (*p == '(') {
+			depth++;
+			p++;
+		} else if (*p == ')') {
+			if (depth)
+				depth--;
+			p++;
+		} else if (*p == '|') {
+			if (!depth)
+				goto none;
+			p++;
+		} else if (strchr(".^$", *p)) {
+			p++;
+		} else if (strchr("*+?{", *p)) {
+			/* the atom before is not (exactly once) required */
+			if (cur.len)
+				strbuf_setlen(&cur, cur.len - 1);
+			if (*p == '{')
+				while (*p && *p != '}')
+					p++;
+			if (*p)
+				p++;
+		} else {
+			lit = (unsigned char)*p++;
+		}
+		if (lit >= 0 && !depth && !strchr("*+?{", *p)) {
+			strbuf_addch(&cur, lit);
+			continue;
+		}
+		if (cur.len > best.len) {
+			strbuf_reset(&best);
+			strbuf_add(&best, cur.buf, cur.len);
+		}
+		strbuf_reset(&cur);
+	}
+	if (cur.len > best.len) {
+		strbuf_reset(&best);
+		strbuf_add(&best, cur.buf, cur.len);
+	}
+	if (best.len < 4)
+		goto none;
+	for (i = 0; i < best.len; i++) {
+		unsigned char c = (unsigned char)best.buf[i];
+
+		if (!is_word(c) && c != ' ' && c < 0x80)
+			strbuf_addch(&out, '\\');
+		strbuf_addch(&out, c);
+	}
+	strbuf_release(&cur);
+	strbuf_release(&best);
+	return strbuf_detach(&out, NULL);
+none:
+	strbuf_release(&cur);
+	strbuf_release(&best);
+	strbuf_release(&out);
+	return NULL;
+}
+
+char *kt_matcher_keyword(const struct kt_rule *r)
+{
+	char *lit, *out;
+	size_t i, n = 0;
+
+	if (!opens(r))
+		return NULL;
+	lit = required_literal(r->prefilter ? r->prefilter : r->match);
+	if (!lit)
+		return NULL;
+	out = xmalloc(strlen(lit) + 1);
+	for (i = 0; lit[i]; i++) {
+		if (lit[i] == '\\' && lit[i + 1])
+			i++;
+		out[n++] = lit[i];
+	}
+	out[n] = '\0';
+	free(lit);
+	return out;
+}
+
+/*
+ * A pattern for the screen: the rule's required literal when it has one
+ * (literals are what vectorscan screens fastest), else the pattern with
+ * its ^ anchors dropped.  Either matches a superset of the rule's lines.
+ */
+static char *screen_pattern(const char *pat)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *lit = required_literal(pat);
+	const char *p = pat;
+	bool in_class = false;
+
+	if (lit)
+		return lit;
+	while (*p) {
+		if (*p == '\\' && p[1]) {
+			strbuf_add(&sb, p, 2);
+			p += 2;
+			continue;
+		}
+		if (in_class) {
+			if (*p == ']')
+				in_class = false;
+			strbuf_addch(&sb, *p++);
+			continue;
+		}
+		if (*p == '[') {
+			in_class = true;
+			strbuf_addch(&sb, *p++);
+			if (*p == '^')
+				strbuf_addch(&sb, *p++);
+			if (*p == ']')
+				strbuf_addch(&sb, *p++);
+			continue;
+		}
+		if (*p == '^') {
+			p++;
+			continue;
+		}
+		strbuf_addch(&sb, *p++);
+	}
+	return strbuf_detach(&sb, NULL);
 }
 
 /*
@@ -139,9 +331,14 @@ static int compile_db(struct kt_ctx *ctx, struct kt_matcher *m, int which)
 
 		if (!for_db(r, which))
 			continue;
-		pats[n] = m->hspat[i];
-		flags[n] = HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY |
-			   (m->exact[i] ? 0 : HS_FLAG_PREFILTER);
+		if (which == DB_SCREEN) {
+			pats[n] = screen_pattern(m->hspat[i]);
+			flags[n] = HS_FLAG_MULTILINE | HS_FLAG_PREFILTER;
+		} else {
+			pats[n] = xstrdup(m->hspat[i]);
+			flags[n] = HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY |
+				   (m->exact[i] ? 0 : HS_FLAG_PREFILTER);
+		}
 		ids[n] = (unsigned)n;
 		d->rule_of[n] = (unsigned)i;
 		n++;
@@ -149,8 +346,17 @@ static int compile_db(struct kt_ctx *ctx, struct kt_matcher *m, int which)
 	d->nr = n;
 	if (d->db)
 		goto out;	/* loaded from the cache */
-	if (n && hs_compile_multi(pats, flags, ids, (unsigned)n, HS_MODE_BLOCK,
-				  NULL, &d->db, &err) != HS_SUCCESS) {
+	if (n && which == DB_SCREEN) {
+		/* no screen is a slower scan, not a failure */
+		if (hs_compile_multi(pats, flags, ids, (unsigned)n,
+				     HS_MODE_STREAM, NULL, &d->db,
+				     &err) != HS_SUCCESS) {
+			hs_free_compile_error(err);
+			d->db = NULL;
+		}
+	} else if (n && hs_compile_multi(pats, flags, ids, (unsigned)n,
+				  HS_MODE_BLOCK, NULL, &d->db,
+				  &err) != HS_SUCCESS) {
 		const struct kt_rule *r = err->expression >= 0 ?
 			&rs->rule[d->rule_of[err->expression]] : NULL;
 
@@ -160,9 +366,13 @@ static int compile_db(struct kt_ctx *ctx, struct kt_matcher *m, int which)
 		hs_free_compile_error(err);
 	}
 out:
-	if (!rc && d->db && hs_alloc_scratch(d->db, &m->scratch) != HS_SUCCESS)
+	if (!rc && d->db && hs_alloc_scratch(d->db, which == DB_SCREEN ?
+					     &m->screen_scratch : &m->scratch)
+	    != HS_SUCCESS)
 		rc = kt_failf(ctx, KT_ERR_INTERNAL,
 			      "cannot allocate vectorscan scratch space");
+	for (i = 0; i < n; i++)
+		free((char *)pats[i]);
 	free(pats);
 	free(flags);
 	free(ids);
@@ -183,7 +393,7 @@ static void free_patterns(struct kt_matcher *m)
 
 /* ------------------------------------------------------------ cache */
 
-#define CACHE_MAGIC "KTHSDB1"
+#define CACHE_MAGIC "KTHSDB4"
 
 /* Everything the compiled databases depend on. */
 static uint64_t pack_hash(const struct kt_ruleset *rs)
@@ -193,8 +403,10 @@ static uint64_t pack_hash(const struct kt_ruleset *rs)
 	size_t i;
 
 	for (i = 0; i < rs->nr_rules; i++) {
-		snprintf(num, sizeof(num), "%u", rs->rule[i].from);
+		snprintf(num, sizeof(num), "%u %d", rs->rule[i].from,
+			 (int)rs->rule[i].role);
 		h = kt_hash_str(h, rs->rule[i].match);
+		h = kt_hash_str(h, rs->rule[i].prefilter);
 		h = kt_hash_str(h, num);
 	}
 	snprintf(num, sizeof(num), "%zu", rs->nr_rules);
@@ -365,7 +577,9 @@ int kt_matcher_new(struct kt_ctx *ctx, const struct kt_ruleset *rs,
 	m->exact = xcalloc(rs->nr_rules + 1, sizeof(*m->exact));
 	m->hspat = xcalloc(rs->nr_rules + 1, sizeof(*m->hspat));
 	for (i = 0; i < rs->nr_rules; i++)
-		m->hspat[i] = hs_pattern(rs->rule[i].match);
+		m->hspat[i] = hs_pattern(rs->rule[i].prefilter ?
+					 rs->rule[i].prefilter :
+					 rs->rule[i].match);
 	if (cache_dir) {
 		h = pack_hash(rs);
 		cached = cache_load(m, cache_dir, h);
@@ -384,6 +598,9 @@ int kt_matcher_new(struct kt_ctx *ctx, const struct kt_ruleset *rs,
 			kt_matcher_free(m);
 			return rc;
 		}
+		/* a prefilter only narrows the lines PCRE2 looks at */
+		if (r->prefilter)
+			m->exact[i] = false;
 	}
 	for (i = 0; i < DB_NR; i++) {
 		rc = compile_db(ctx, m, (int)i);
@@ -396,6 +613,8 @@ int kt_matcher_new(struct kt_ctx *ctx, const struct kt_ruleset *rs,
 		cache_store(m, cache_dir, h);
 	free_patterns(m);
 	m->md = pcre2_match_data_create(max_groups, NULL);
+	if (posix_memalign((void **)&m->aligned, 64, KT_LINE_MAX + 64))
+		kt_die_oom(KT_LINE_MAX + 64);
 	*out = m;
 	return 0;
 }
@@ -411,8 +630,13 @@ void kt_matcher_free(struct kt_matcher *m)
 		hs_free_database(m->db[i].db);
 		free(m->db[i].rule_of);
 	}
+	if (m->stream)
+		hs_close_stream(m->stream, m->screen_scratch, NULL, NULL);
 	hs_free_scratch(m->scratch);
+	hs_free_scratch(m->screen_scratch);
 	pcre2_match_data_free(m->md);
+	free(m->aligned);
+	free(m->hit);
 	free(m->exact);
 	free(m);
 }
@@ -454,22 +678,127 @@ static bool prog_ok(const struct kt_rule *r, const struct kt_line *line)
 	return false;
 }
 
+/* ------------------------------------------------------------ screen */
+
+static int on_screen(unsigned int id, unsigned long long from,
+		     unsigned long long to, unsigned int flags, void *ctx)
+{
+	struct kt_matcher *m = ctx;
+	uint64_t last;
+
+	(void)id;
+	(void)from;
+	(void)flags;
+	/* one hit per line is enough: skip ends with no newline between */
+	if (m->nr_hit > m->hit_head) {
+		last = m->hit[m->nr_hit - 1];
+		if (to <= last)
+			return 0;
+		if (last >= m->chunk_off && m->chunk &&
+		    !memchr(m->chunk + (last - m->chunk_off), '\n',
+			    (size_t)(to - last)))
+			return 0;
+	}
+	if (m->hit_head && m->hit_head == m->nr_hit)
+		m->hit_head = m->nr_hit = 0;
+	ALLOC_GROW(m->hit, m->nr_hit + 1, m->alloc_hit);
+	m->hit[m->nr_hit++] = to;
+	return 0;
+}
+
+void kt_matcher_screen_begin(struct kt_matcher *m)
+{
+	if (m->stream)
+		hs_close_stream(m->stream, m->screen_scratch, NULL, NULL);
+	m->stream = NULL;
+	m->hit_head = m->nr_hit = 0;
+	m->chunk_off = 0;
+	m->chunk = NULL;
+	m->screen_off = !m->db[DB_SCREEN].db ||
+			hs_open_stream(m->db[DB_SCREEN].db, 0, &m->stream) !=
+			HS_SUCCESS;
+}
+
+void kt_matcher_screen(void *matcher, const char *buf, size_t len, bool eof)
+{
+	struct kt_matcher *m = matcher;
+
+	if (m->screen_off || !m->stream)
+		return;
+	/* drop hits of lines already handed out, keep the array small */
+	if (m->hit_head > 4096 && m->hit_head * 2 > m->nr_hit) {
+		memmove(m->hit, m->hit + m->hit_head,
+			(m->nr_hit - m->hit_head) * sizeof(*m->hit));
+		m->nr_hit -= m->hit_head;
+		m->hit_head = 0;
+	}
+	m->chunk = buf;
+	while (len) {
+		unsigned n = len > UINT32_MAX ? UINT32_MAX : (unsigned)len;
+
+		if (hs_scan_stream(m->stream, buf, n, 0, m->screen_scratch,
+				   on_screen, m) != HS_SUCCESS) {
+			m->screen_off = true;
+			return;
+		}
+		buf += n;
+		len -= n;
+		m->chunk_off += n;
+		m->chunk = buf;
+	}
+	m->chunk = NULL;
+	if (eof) {
+		hs_close_stream(m->stream, m->screen_scratch, on_screen, m);
+		m->stream = NULL;
+	}
+}
+
+/* Did the screen see anything in this line? */
+static bool screened_in(struct kt_matcher *m, const struct kt_line *line)
+{
+	uint64_t end = line->offset + line->raw.len;
+
+	if (m->screen_off || line->cut || line->msg.p < line->raw.p ||
+	    line->msg.p + line->msg.len > line->raw.p + line->raw.len)
+		return true;
+	while (m->hit_head < m->nr_hit && m->hit[m->hit_head] < line->offset)
+		m->hit_head++;
+	return m->hit_head < m->nr_hit && m->hit[m->hit_head] <= end;
+}
+
 int kt_matcher_scan(struct kt_matcher *m, const struct kt_line *line,
-		    struct kt_match *out)
+		    bool force, struct kt_match *out)
 {
 	const struct kt_ruleset *rs = m->rs;
-	struct db *d = &m->db[line->is_kernel ? DB_KERNEL : DB_USER];
+	bool in = screened_in(m, line);
+	struct db *d;
+	size_t len;
 	unsigned i;
 
 	out->nr = 0;
 	out->nr_caps = 0;
 	m->stats.scanned++;
+	if (!force && !in) {
+		m->stats.screened_out++;
+		return 0;
+	}
+	/* nothing can open here: the rules that open nothing will do */
+	if (in)
+		d = &m->db[line->is_kernel ? DB_KERNEL : DB_USER];
+	else
+		d = &m->db[line->is_kernel ? DB_KERNEL_BODY : DB_USER_BODY];
 	if (!d->db)
 		return 0;
 	m->nr_cand = 0;
-	hs_scan(d->db, line->msg.len ? line->msg.p : "", (unsigned)
-		KT_MIN(line->msg.len, (size_t)UINT32_MAX), 0, m->scratch,
-		on_match, m);
+	/*
+	 * vectorscan 5.4.9 can miss a match depending on where the input
+	 * ends in memory (AVX-512 paths); a line starting on a 64-byte
+	 * boundary has been complete in every test, so scan such a copy.
+	 */
+	len = KT_MIN(line->msg.len, (size_t)KT_LINE_MAX);
+	if (len)
+		memcpy(m->aligned, line->msg.p, len);
+	hs_scan(d->db, m->aligned, (unsigned)len, 0, m->scratch, on_match, m);
 	if (!m->nr_cand)
 		return 0;
 	m->stats.flagged++;

@@ -53,9 +53,35 @@ int kt_matcher_new(struct kt_ctx *ctx, const struct kt_ruleset *rs,
 		   const char *cache_dir, struct kt_matcher **out);
 void kt_matcher_free(struct kt_matcher *m);
 
-/* Tags line->msg.  Returns the number of rules matched (0 for most). */
+/*
+ * The screen: most lines of a log match nothing, and testing them one
+ * by one costs more than everything else a scan does.  So the rules that
+ * can start something (head, line, boot, shutdown and prelude roles) are
+ * also compiled, unanchored, into a streaming database that runs over
+ * whole blocks of input as they are read; a line no screen match falls
+ * in cannot open a report and is not scanned again on its own.  Lines
+ * inside an open report (force) are always scanned: their rules need no
+ * literal to be cheap to find.
+ *
+ * kt_matcher_screen_begin() starts an input; kt_matcher_screen() takes
+ * each block (the framer's chunk callback) and eof at the end.
+ */
+void kt_matcher_screen_begin(struct kt_matcher *m);
+void kt_matcher_screen(void *matcher, const char *buf, size_t len, bool eof);
+
+/*
+ * Tags line->msg.  Returns the number of rules matched (0 for most).
+ * force: scan even when the screen saw nothing in the line.
+ */
 int kt_matcher_scan(struct kt_matcher *m, const struct kt_line *line,
-		    struct kt_match *out);
+		    bool force, struct kt_match *out);
+
+/*
+ * The literal text every line that opens this rule's reports contains,
+ * as the screen looks for it (unescaped), or NULL when the rule opens
+ * nothing or has no literal of 4 characters or more.
+ */
+char *kt_matcher_keyword(const struct kt_rule *r);
 
 /* Counters for --stats and benchmarks. */
 struct kt_matcher_stats {
@@ -63,6 +89,7 @@ struct kt_matcher_stats {
 	uint64_t flagged;	/* lines vectorscan flagged */
 	uint64_t confirmed;	/* lines with at least one confirmed rule */
 	uint64_t pcre_runs;	/* PCRE2 match calls */
+	uint64_t screened_out;	/* lines the screen let through unscanned */
 };
 
 const struct kt_matcher_stats *kt_matcher_stats(const struct kt_matcher *m);

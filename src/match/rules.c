@@ -57,6 +57,7 @@ static void rule_release(struct kt_rule *r)
 	free(r->file);
 	free(r->subtype);
 	free(r->match);
+	free(r->prefilter);
 	for (i = 0; i < r->nr_progs; i++)
 		free(r->progs[i]);
 	free(r->progs);
@@ -64,6 +65,9 @@ static void rule_release(struct kt_rule *r)
 	for (i = 0; i < r->nr_guilty_from; i++)
 		free(r->guilty_from[i]);
 	free(r->guilty_from);
+	for (i = 0; i < r->nr_keep_fields; i++)
+		free(r->keep_fields[i]);
+	free(r->keep_fields);
 	for (i = 0; i < r->nr_title; i++)
 		free(r->title[i]);
 	free(r->title);
@@ -71,6 +75,9 @@ static void rule_release(struct kt_rule *r)
 		free(r->within_sub[i]);
 	free(r->within_sub);
 	free(r->description);
+	for (i = 0; i < r->nr_example; i++)
+		free(r->example[i]);
+	free(r->example);
 	for (i = 0; i < r->nr_set; i++)
 		free(r->set[i].value);
 	free(r->set);
@@ -105,10 +112,25 @@ void kt_ruleset_release(struct kt_ruleset *rs)
 	}
 	free(rs->skip);
 	pcre2_code_free(rs->skip_re);
-	for (i = 0; i < rs->nr_anchor; i++)
-		free(rs->anchor[i]);
+	for (i = 0; i < rs->nr_link; i++) {
+		free(rs->link[i].id);
+		free(rs->link[i].effect);
+		free(rs->link[i].cause);
+		free(rs->link[i].same);
+	}
+	free(rs->link);
+	for (i = 0; i < rs->nr_rename; i++) {
+		free(rs->rename[i].from);
+		free(rs->rename[i].to);
+		pcre2_code_free(rs->rename[i].re);
+	}
+	free(rs->rename);
+	for (i = 0; i < rs->nr_anchor; i++) {
+		free(rs->anchor[i].pattern);
+		free(rs->anchor[i].name);
+		pcre2_code_free(rs->anchor[i].re);
+	}
 	free(rs->anchor);
-	pcre2_code_free(rs->anchor_re);
 	kt_ruleset_init(rs);
 }
 
@@ -338,6 +360,28 @@ static int add_guilty_from(struct loader *ld, yaml_node_t *n, void *data)
 	return 0;
 }
 
+static int add_keep_field(struct loader *ld, yaml_node_t *n, void *data)
+{
+	struct kt_rule *r = data;
+
+	(void)ld;
+	r->keep_fields = xrealloc(r->keep_fields, st_mult(sizeof(char *),
+				  r->nr_keep_fields + 1));
+	r->keep_fields[r->nr_keep_fields++] = xstrdup(scalar(n));
+	return 0;
+}
+
+static int add_example(struct loader *ld, yaml_node_t *n, void *data)
+{
+	struct kt_rule *r = data;
+
+	(void)ld;
+	r->example = xrealloc(r->example, st_mult(sizeof(char *),
+			      r->nr_example + 1));
+	r->example[r->nr_example++] = xstrdup(scalar(n));
+	return 0;
+}
+
 static int add_prog(struct loader *ld, yaml_node_t *n, void *data)
 {
 	struct kt_rule *r = data;
@@ -500,8 +544,8 @@ static int compile_rule(struct loader *ld, struct kt_rule *r, yaml_node_t *n)
 		unsigned g = (unsigned)(e[0] << 8 | e[1]);
 
 		if (g < r->nr_groups)
-			r->group_field[g] = kt_ruleset_field(ld->rs,
-							     (const char *)e + 2);
+			r->group_field[g] =
+				kt_ruleset_field(ld->rs, (const char *)e + 2);
 	}
 	return 0;
 }
@@ -589,6 +633,8 @@ static int parse_rule(struct loader *ld, yaml_node_t *n)
 		} else if (!strcmp(k, "match")) {
 			match_node = v;
 			rc = get_string(ld, v, k, &tmp.match);
+		} else if (!strcmp(k, "prefilter")) {
+			rc = get_string(ld, v, k, &tmp.prefilter);
 		} else if (!strcmp(k, "from")) {
 			from = scalar(v);
 			if (!from)
@@ -603,6 +649,8 @@ static int parse_rule(struct loader *ld, yaml_node_t *n)
 			rc = get_string(ld, v, k, &tmp.join_key);
 		} else if (!strcmp(k, "guilty_from")) {
 			rc = for_each_scalar(ld, v, k, add_guilty_from, &tmp);
+		} else if (!strcmp(k, "keep_fields")) {
+			rc = for_each_scalar(ld, v, k, add_keep_field, &tmp);
 		} else if (!strcmp(k, "guilty")) {
 			const char *g = scalar(v);
 
@@ -633,7 +681,8 @@ static int parse_rule(struct loader *ld, yaml_node_t *n)
 		} else if (!strcmp(k, "disabled")) {
 			rc = get_bool(ld, v, k, &disabled);
 		} else if (!strcmp(k, "examples")) {
-			/* documentation for humans and `rules check` */
+			/* documentation, and checked by `rules check` */
+			rc = for_each_scalar(ld, v, k, add_example, &tmp);
 		} else {
 			rc = failn(ld, kn, "unknown rule key '%s'", k);
 		}
@@ -797,7 +846,8 @@ static int parse_skip(struct loader *ld, yaml_node_t *v)
 					if (!s)
 						goto bad;
 					sg.patterns = xrealloc(sg.patterns,
-						st_mult(sizeof(char *), sg.nr + 1));
+						st_mult(sizeof(char *),
+							sg.nr + 1));
 					sg.patterns[sg.nr++] = xstrdup(s);
 				}
 			} else {
@@ -819,6 +869,108 @@ bad:
 	return 0;
 }
 
+static int parse_links(struct loader *ld, yaml_node_t *v)
+{
+	struct kt_ruleset *rs = ld->rs;
+	yaml_node_item_t *it;
+
+	if (v->type != YAML_SEQUENCE_NODE)
+		return failn(ld, v, "'links' must be a list");
+	for (it = v->data.sequence.items.start;
+	     it < v->data.sequence.items.top; it++) {
+		yaml_node_t *n = node(ld, *it);
+		struct kt_link l = { NULL, NULL, NULL, NULL, 600 };
+		yaml_node_pair_t *p;
+		int rc = 0;
+
+		if (n->type != YAML_MAPPING_NODE)
+			return failn(ld, n, "a link is a map {id, effect, cause, ...}");
+		for (p = n->data.mapping.pairs.start;
+		     p < n->data.mapping.pairs.top && !rc; p++) {
+			yaml_node_t *kn = node(ld, p->key);
+			yaml_node_t *vn = node(ld, p->value);
+			const char *k = scalar(kn);
+
+			if (k && !strcmp(k, "id"))
+				rc = get_string(ld, vn, k, &l.id);
+			else if (k && !strcmp(k, "effect"))
+				rc = get_string(ld, vn, k, &l.effect);
+			else if (k && !strcmp(k, "cause"))
+				rc = get_string(ld, vn, k, &l.cause);
+			else if (k && !strcmp(k, "same"))
+				rc = get_string(ld, vn, k, &l.same);
+			else if (k && !strcmp(k, "window_secs"))
+				rc = get_int(ld, vn, k, 1, 86400,
+					     &l.window_secs);
+			else if (!k || strcmp(k, "description"))
+				rc = failn(ld, kn, "unknown link key '%s'",
+					   k ? k : "?");
+		}
+		if (!rc && (!l.id || !l.effect || !l.cause))
+			rc = failn(ld, n, "a link needs id, effect and cause");
+		if (rc) {
+			free(l.id);
+			free(l.effect);
+			free(l.cause);
+			free(l.same);
+			return rc;
+		}
+		ALLOC_GROW(rs->link, rs->nr_link + 1, rs->alloc_link);
+		rs->link[rs->nr_link++] = l;
+	}
+	return 0;
+}
+
+static int parse_rename(struct loader *ld, yaml_node_t *v)
+{
+	struct kt_ruleset *rs = ld->rs;
+	yaml_node_item_t *it;
+
+	if (v->type != YAML_SEQUENCE_NODE)
+		return failn(ld, v, "'guilty_rename' must be a list of {from, to}");
+	for (it = v->data.sequence.items.start;
+	     it < v->data.sequence.items.top; it++) {
+		yaml_node_t *n = node(ld, *it);
+		const char *from = NULL, *to = NULL;
+		yaml_node_pair_t *p;
+		PCRE2_UCHAR msg[256];
+		PCRE2_SIZE off;
+		struct kt_rename *r;
+		int err;
+
+		if (n->type != YAML_MAPPING_NODE)
+			return failn(ld, n, "a guilty_rename entry is a map {from, to}");
+		for (p = n->data.mapping.pairs.start;
+		     p < n->data.mapping.pairs.top; p++) {
+			const char *k = scalar(node(ld, p->key));
+			const char *val = scalar(node(ld, p->value));
+
+			if (k && val && !strcmp(k, "from"))
+				from = val;
+			else if (k && val && !strcmp(k, "to"))
+				to = val;
+			else
+				return failn(ld, node(ld, p->key),
+					     "a guilty_rename entry has 'from' and 'to'");
+		}
+		if (!from || !to)
+			return failn(ld, n, "a guilty_rename entry needs 'from' and 'to'");
+		ALLOC_GROW(rs->rename, rs->nr_rename + 1, rs->alloc_rename);
+		r = &rs->rename[rs->nr_rename];
+		r->re = pcre2_compile((PCRE2_SPTR)from, PCRE2_ZERO_TERMINATED,
+				      0, &err, &off, NULL);
+		if (!r->re) {
+			pcre2_get_error_message(err, msg, sizeof(msg));
+			return failn(ld, n, "guilty_rename: bad pattern at offset %zu: %s",
+				     (size_t)off, (char *)msg);
+		}
+		r->from = xstrdup(from);
+		r->to = xstrdup(to);
+		rs->nr_rename++;
+	}
+	return 0;
+}
+
 static int parse_anchors(struct loader *ld, yaml_node_t *v)
 {
 	struct kt_ruleset *rs = ld->rs;
@@ -828,13 +980,44 @@ static int parse_anchors(struct loader *ld, yaml_node_t *v)
 		return failn(ld, v, "'stall_anchors' must be a list of patterns");
 	for (it = v->data.sequence.items.start;
 	     it < v->data.sequence.items.top; it++) {
-		const char *s = scalar(node(ld, *it));
+		yaml_node_t *n = node(ld, *it);
+		const char *pat = scalar(n), *name = NULL;
+		struct kt_anchor *a;
+		PCRE2_UCHAR msg[256];
+		PCRE2_SIZE off;
+		int err;
 
-		if (!s)
-			return failn(ld, node(ld, *it),
-				     "'stall_anchors' items must be strings");
+		if (!pat && n->type == YAML_MAPPING_NODE) {
+			yaml_node_pair_t *p;
+
+			for (p = n->data.mapping.pairs.start;
+			     p < n->data.mapping.pairs.top; p++) {
+				const char *k = scalar(node(ld, p->key));
+				const char *val = scalar(node(ld, p->value));
+
+				if (k && val && !strcmp(k, "match"))
+					pat = val;
+				else if (k && val && !strcmp(k, "name"))
+					name = val;
+				else
+					return failn(ld, node(ld, p->key),
+						     "a stall anchor is a pattern or {match, name}");
+			}
+		}
+		if (!pat)
+			return failn(ld, n, "a stall anchor is a pattern or {match, name}");
 		ALLOC_GROW(rs->anchor, rs->nr_anchor + 1, rs->alloc_anchor);
-		rs->anchor[rs->nr_anchor++] = xstrdup(s);
+		a = &rs->anchor[rs->nr_anchor];
+		a->re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0,
+				      &err, &off, NULL);
+		if (!a->re) {
+			pcre2_get_error_message(err, msg, sizeof(msg));
+			return failn(ld, n, "stall anchor: bad pattern at offset %zu: %s",
+				     (size_t)off, (char *)msg);
+		}
+		a->pattern = xstrdup(pat);
+		a->name = name ? xstrdup(name) : NULL;
+		rs->nr_anchor++;
 	}
 	return 0;
 }
@@ -881,6 +1064,10 @@ int kt_ruleset_load_text(struct kt_ctx *ctx, struct kt_ruleset *rs,
 			rc = parse_fields(&ld, v);
 		} else if (k && !strcmp(k, "stall_anchors")) {
 			rc = parse_anchors(&ld, v);
+		} else if (k && !strcmp(k, "links")) {
+			rc = parse_links(&ld, v);
+		} else if (k && !strcmp(k, "guilty_rename")) {
+			rc = parse_rename(&ld, v);
 		} else if (k && !strcmp(k, "guilty_skip")) {
 			rc = parse_skip(&ld, v);
 		} else if (k && !strcmp(k, "rules")) {
@@ -1005,8 +1192,7 @@ int kt_ruleset_load_path(struct kt_ctx *ctx, struct kt_ruleset *rs,
 /* One PCRE2 pattern "(?:p1)|(?:p2)|..." from groups and/or a list. */
 static int compile_alternation(struct kt_ctx *ctx, const char *what,
 			       const struct kt_skip_group *groups,
-			       size_t nr_groups, char *const *list,
-			       size_t nr_list, void **out)
+			       size_t nr_groups, void **out)
 {
 	struct strbuf alt = STRBUF_INIT;
 	PCRE2_UCHAR msg[256];
@@ -1020,8 +1206,6 @@ static int compile_alternation(struct kt_ctx *ctx, const char *what,
 		for (j = 0; j < groups[i].nr; j++)
 			strbuf_addf(&alt, "%s(?:%s)", alt.len ? "|" : "",
 				    groups[i].patterns[j]);
-	for (i = 0; i < nr_list; i++)
-		strbuf_addf(&alt, "%s(?:%s)", alt.len ? "|" : "", list[i]);
 	if (!alt.len) {
 		strbuf_release(&alt);
 		return 0;
@@ -1064,11 +1248,7 @@ int kt_ruleset_finish(struct kt_ctx *ctx, struct kt_ruleset *rs)
 	    rs->nr_types < KT_TYPES_MAX)
 		rs->types[rs->nr_types++] = xstrdup("reboot");
 	rc = compile_alternation(ctx, "guilty_skip", rs->skip, rs->nr_skip,
-				 NULL, 0, &rs->skip_re);
-	if (!rc)
-		rc = compile_alternation(ctx, "stall_anchors", NULL, 0,
-					 rs->anchor, rs->nr_anchor,
-					 &rs->anchor_re);
+				 &rs->skip_re);
 	return rc;
 }
 
@@ -1091,8 +1271,59 @@ bool kt_ruleset_skip_frame(const struct kt_ruleset *rs, const char *func,
 	return match_any(rs->skip_re, func, len);
 }
 
-bool kt_ruleset_anchor_frame(const struct kt_ruleset *rs, const char *func,
-			     size_t len)
+const struct kt_anchor *kt_ruleset_anchor_frame(const struct kt_ruleset *rs,
+						const char *func, size_t len)
 {
-	return match_any(rs->anchor_re, func, len);
+	size_t i;
+
+	for (i = 0; i < rs->nr_anchor; i++)
+		if (match_any(rs->anchor[i].re, func, len))
+			return &rs->anchor[i];
+	return NULL;
+}
+
+int kt_ruleset_check_examples(struct kt_ctx *ctx, const struct kt_ruleset *rs,
+			      struct strbuf *report)
+{
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	size_t i, j;
+	int bad = 0;
+
+	(void)ctx;
+	for (i = 0; i < rs->nr_rules; i++) {
+		const struct kt_rule *r = &rs->rule[i];
+
+		for (j = 0; j < r->nr_example; j++) {
+			const char *ex = r->example[j];
+
+			if (pcre2_match(r->re, (PCRE2_SPTR)ex, strlen(ex), 0, 0,
+					md, NULL) >= 0)
+				continue;
+			strbuf_addf(report, "%s:%d: rule '%s': example does not match: '%s'\n",
+				    r->file, r->line, r->id, ex);
+			bad++;
+		}
+	}
+	pcre2_match_data_free(md);
+	return bad;
+}
+
+void kt_ruleset_rename(const struct kt_ruleset *rs, const char *func,
+		       struct strbuf *out)
+{
+	size_t i, len = strlen(func);
+
+	for (i = 0; i < rs->nr_rename; i++) {
+		PCRE2_UCHAR buf[512];
+		PCRE2_SIZE n = sizeof(buf);
+
+		if (pcre2_substitute(rs->rename[i].re, (PCRE2_SPTR)func, len, 0,
+				     0, NULL, NULL,
+				     (PCRE2_SPTR)rs->rename[i].to,
+				     PCRE2_ZERO_TERMINATED, buf, &n) > 0) {
+			strbuf_add(out, buf, n);
+			return;
+		}
+	}
+	strbuf_add(out, func, len);
 }

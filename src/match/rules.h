@@ -103,7 +103,7 @@ enum kt_section_kind {
 };
 
 enum kt_rule_from {
-	KT_FROM_KERNEL = 1 << 0,	/* kernel lines (prog "kernel" or none) */
+	KT_FROM_KERNEL = 1 << 0,	/* prog "kernel" or none */
 	KT_FROM_USER = 1 << 1,		/* lines of user-space programs */
 };
 
@@ -118,6 +118,9 @@ struct kt_rule {
 	enum kt_severity severity;
 	int priority;		/* higher wins among heads on one line */
 	char *match;		/* owned; the pattern as written */
+	char *prefilter;	/* owned or NULL: a simpler pattern matching a
+				 * superset of match, for vectorscan; PCRE2
+				 * confirms every line it flags */
 	unsigned from;		/* enum kt_rule_from bits */
 	char **progs;		/* owned; user rules: program names, or NULL */
 	size_t nr_progs;
@@ -131,6 +134,8 @@ struct kt_rule {
 				 * with all its fields wins */
 	size_t nr_title;
 	char *description;	/* owned */
+	char **example;		/* owned: lines the pattern must match */
+	size_t nr_example;
 	struct kt_rule_set *set;	/* owned */
 	size_t nr_set;
 	uint16_t *group_field;	/* owned; capture group n -> field id */
@@ -142,6 +147,10 @@ struct kt_rule {
 				 * whose functions come before the trace
 				 * in the guilty search; NULL: "rip" */
 	size_t nr_guilty_from;
+	char **keep_fields;	/* owned; heads: fields with a meaning of
+				 * their own (pid, comm, ...) that the
+				 * event also keeps in its fields */
+	size_t nr_keep_fields;
 	bool guilty_stall;	/* heads: stall mode: the frame before the
 				 * first stall anchor */
 	int phase;		/* role boot: ordering of boot markers */
@@ -160,6 +169,20 @@ struct kt_skip_group {
 	size_t nr;
 };
 
+/*
+ * A cause-and-effect link between events (links: in a pack): an event
+ * matching effect is caused by the latest earlier event of the same host
+ * and boot matching cause, within window_secs, naming the same device
+ * when same is set.  Patterns are "type" or "type/subtype".
+ */
+struct kt_link {
+	char *id;		/* owned */
+	char *effect;		/* owned */
+	char *cause;		/* owned */
+	char *same;		/* owned or NULL: a field both must agree on */
+	int window_secs;
+};
+
 struct kt_ruleset {
 	struct kt_rule *rule;	/* owned */
 	size_t nr_rules, alloc_rules;
@@ -170,9 +193,22 @@ struct kt_ruleset {
 	struct kt_skip_group *skip;	/* owned */
 	size_t nr_skip, alloc_skip;
 	void *skip_re;		/* owned pcre2_code * of all skip patterns */
-	char **anchor;		/* owned: stall_anchors patterns */
+	struct kt_rename {
+		char *from;	/* owned: PCRE2 pattern */
+		char *to;	/* owned: replacement, $1 for groups */
+		void *re;	/* owned pcre2_code * */
+	} *rename;		/* guilty_rename: names as titles use them */
+	size_t nr_rename, alloc_rename;
+	struct kt_link *link;	/* owned */
+	size_t nr_link, alloc_link;
+	struct kt_anchor {
+		char *pattern;	/* owned */
+		char *name;	/* owned or NULL: the title's function when
+				 * this anchor is met (else the frame
+				 * before it) */
+		void *re;	/* owned pcre2_code * */
+	} *anchor;		/* stall_anchors, in order */
 	size_t nr_anchor, alloc_anchor;
-	void *anchor_re;	/* owned pcre2_code * of all anchors */
 	size_t nr_files;	/* files loaded */
 };
 
@@ -210,11 +246,31 @@ uint8_t kt_ruleset_type_find(const struct kt_ruleset *rs, const char *name);
 const struct kt_rule *kt_ruleset_rule_find(const struct kt_ruleset *rs,
 					   const char *id);
 
+/*
+ * Matches every rule's examples against its pattern; appends one
+ * "file:line: ..." line per example that does not match to report and
+ * returns their number.
+ */
+int kt_ruleset_check_examples(struct kt_ctx *ctx, const struct kt_ruleset *rs,
+			      struct strbuf *report);
+
 /* True when func matches a guilty_skip pattern. */
 bool kt_ruleset_skip_frame(const struct kt_ruleset *rs, const char *func,
 			   size_t len);
-/* True when func matches a stall_anchors pattern. */
-bool kt_ruleset_anchor_frame(const struct kt_ruleset *rs, const char *func,
-			     size_t len);
+/*
+ * The name a title uses for func: the first guilty_rename pattern that
+ * matches rewrites it (__x64_sys_futex -> sys_futex); else func as is.
+ * Appends to out.
+ */
+void kt_ruleset_rename(const struct kt_ruleset *rs, const char *func,
+		       struct strbuf *out);
+
+/*
+ * The stall_anchors entry func matches, or NULL.  An entry with a name
+ * makes that name the guilty function; otherwise the frame before the
+ * anchor is.
+ */
+const struct kt_anchor *kt_ruleset_anchor_frame(const struct kt_ruleset *rs,
+						const char *func, size_t len);
 
 #endif

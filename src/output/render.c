@@ -7,6 +7,7 @@
  */
 #include "base/compat.h"
 #include "base/strbuf.h"
+#include "base/strmap.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
@@ -48,6 +49,9 @@ struct record {
 	char *title;		/* owned */
 	char *where;		/* owned: file:line */
 	char *detail;		/* owned or NULL: -v text */
+	char *host;		/* owned or NULL */
+	char *cause;		/* owned or NULL: fields.caused_by */
+	char *after;		/* owned or NULL: what the cause was */
 	uint64_t seq;
 };
 
@@ -57,6 +61,9 @@ struct kt_renderer {
 	uint64_t n;
 	struct record *rec;	/* owned */
 	size_t nr_rec, alloc_rec;
+	struct kt_strmap ids;	/* event id -> index into id_rec */
+	size_t *id_rec;		/* owned: the record of each id */
+	size_t alloc_id_rec;
 };
 
 static void flush(struct kt_renderer *r)
@@ -64,11 +71,6 @@ static void flush(struct kt_renderer *r)
 	if (r->sb.len)
 		r->o.write(r->o.write_data, r->sb.buf, r->sb.len);
 	strbuf_reset(&r->sb);
-}
-
-static json_t *str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
 }
 
 static json_t *time_json(int64_t us)
@@ -84,64 +86,110 @@ static json_t *time_json(int64_t us)
 	return j;
 }
 
-json_t *kt_event_to_json(const struct kt_event *ev, int64_t now_us)
+static void write_time(struct kt_jsonw *w, int64_t us)
 {
-	json_t *o = json_object(), *src, *proc, *trace;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (us == KT_NO_TIME) {
+		kt_jsonw_null(w);
+		return;
+	}
+	kt_time_format(&sb, us, false);
+	kt_jsonw_strn(w, sb.buf, sb.len);
+	strbuf_release(&sb);
+}
+
+void kt_event_write_json(struct kt_jsonw *w, const struct kt_event *ev,
+			 int64_t now_us)
+{
 	size_t i;
 
-	json_object_set_new(o, "schema_version", json_string("1"));
-	json_object_set_new(o, "id", json_string(ev->id));
-	json_object_set_new(o, "type", json_string(ev->type));
-	json_object_set_new(o, "subtype", json_string(ev->subtype));
-	json_object_set_new(o, "severity",
-			    json_string(kt_severity_name(ev->severity)));
-	json_object_set_new(o, "title", json_string(ev->title));
-	json_object_set_new(o, "time", time_json(ev->wall_us));
-	json_object_set_new(o, "monotonic", ev->mono_us >= 0 ?
-			    json_real((double)ev->mono_us / 1e6) :
-			    json_null());
-	json_object_set_new(o, "host", str_or_null(ev->host));
-	json_object_set_new(o, "boot", json_integer(ev->boot));
-	src = json_object();
-	json_object_set_new(src, "file", json_string(ev->file));
-	json_object_set_new(src, "line", json_integer((json_int_t)ev->line));
-	json_object_set_new(src, "line_end",
-			    json_integer((json_int_t)ev->line_end));
-	json_object_set_new(o, "source", src);
-	json_object_set_new(o, "message", json_string(ev->message));
+	kt_jsonw_object(w);
+	kt_jsonw_key(w, "schema_version");
+	kt_jsonw_str(w, "1");
+	kt_jsonw_key(w, "id");
+	kt_jsonw_str(w, ev->id);
+	kt_jsonw_key(w, "type");
+	kt_jsonw_str(w, ev->type);
+	kt_jsonw_key(w, "subtype");
+	kt_jsonw_str(w, ev->subtype);
+	kt_jsonw_key(w, "severity");
+	kt_jsonw_str(w, kt_severity_name(ev->severity));
+	kt_jsonw_key(w, "title");
+	kt_jsonw_str(w, ev->title);
+	kt_jsonw_key(w, "time");
+	write_time(w, ev->wall_us);
+	kt_jsonw_key(w, "monotonic");
+	if (ev->mono_us >= 0)
+		kt_jsonw_real(w, (double)ev->mono_us / 1e6);
+	else
+		kt_jsonw_null(w);
+	kt_jsonw_key(w, "host");
+	kt_jsonw_str(w, ev->host);
+	kt_jsonw_key(w, "boot");
+	kt_jsonw_int(w, ev->boot);
+	kt_jsonw_key(w, "source");
+	kt_jsonw_object(w);
+	kt_jsonw_key(w, "file");
+	kt_jsonw_str(w, ev->file);
+	kt_jsonw_key(w, "line");
+	kt_jsonw_int(w, (int64_t)ev->line);
+	kt_jsonw_key(w, "line_end");
+	kt_jsonw_int(w, (int64_t)ev->line_end);
+	kt_jsonw_end(w);
+	kt_jsonw_key(w, "message");
+	kt_jsonw_str(w, ev->message);
+	kt_jsonw_key(w, "process");
 	if (ev->pid >= 0 || ev->comm) {
-		proc = json_object();
-		json_object_set_new(proc, "pid", ev->pid >= 0 ?
-				    json_integer(ev->pid) : json_null());
-		json_object_set_new(proc, "comm", str_or_null(ev->comm));
-		json_object_set_new(o, "process", proc);
+		kt_jsonw_object(w);
+		kt_jsonw_key(w, "pid");
+		if (ev->pid >= 0)
+			kt_jsonw_int(w, ev->pid);
+		else
+			kt_jsonw_null(w);
+		kt_jsonw_key(w, "comm");
+		kt_jsonw_str(w, ev->comm);
+		kt_jsonw_end(w);
 	} else {
-		json_object_set_new(o, "process", json_null());
+		kt_jsonw_null(w);
 	}
-	json_object_set(o, "fields", ev->fields);
-	trace = json_array();
+	kt_jsonw_key(w, "fields");
+	kt_jsonw_value(w, ev->fields);
+	kt_jsonw_key(w, "call_trace");
+	kt_jsonw_array(w);
 	for (i = 0; i < ev->nr_frame; i++) {
 		const struct kt_frame *f = &ev->frame[i];
-		json_t *fr = json_object();
 
-		json_object_set_new(fr, "func", json_string(f->func));
-		json_object_set_new(fr, "offset", str_or_null(f->off));
-		json_object_set_new(fr, "size", str_or_null(f->size));
-		json_object_set_new(fr, "module", str_or_null(f->module));
-		json_object_set_new(fr, "reliable", json_boolean(f->reliable));
-		json_array_append_new(trace, fr);
+		kt_jsonw_object(w);
+		kt_jsonw_key(w, "func");
+		kt_jsonw_str(w, f->func);
+		kt_jsonw_key(w, "offset");
+		kt_jsonw_str(w, f->off);
+		kt_jsonw_key(w, "size");
+		kt_jsonw_str(w, f->size);
+		kt_jsonw_key(w, "module");
+		kt_jsonw_str(w, f->module);
+		kt_jsonw_key(w, "reliable");
+		kt_jsonw_bool(w, f->reliable);
+		kt_jsonw_end(w);
 	}
-	json_object_set_new(o, "call_trace", trace);
-	json_object_set_new(o, "tainted", str_or_null(ev->tainted));
-	json_object_set_new(o, "kernel", str_or_null(ev->kernel));
-	json_object_set_new(o, "fingerprint", json_string(ev->fingerprint));
+	kt_jsonw_end(w);
+	kt_jsonw_key(w, "tainted");
+	kt_jsonw_str(w, ev->tainted);
+	kt_jsonw_key(w, "kernel");
+	kt_jsonw_str(w, ev->kernel);
+	kt_jsonw_key(w, "fingerprint");
+	kt_jsonw_str(w, ev->fingerprint);
 	/* compatibility with the original anomalies.ndjson records */
-	json_object_set_new(o, "detected_at", time_json(now_us));
-	json_object_set_new(o, "host_id", str_or_null(ev->host));
-	json_object_set_new(o, "source_file", json_string(ev->file));
-	json_object_set_new(o, "line_number",
-			    json_integer((json_int_t)ev->line));
-	return o;
+	kt_jsonw_key(w, "detected_at");
+	write_time(w, now_us);
+	kt_jsonw_key(w, "host_id");
+	kt_jsonw_str(w, ev->host);
+	kt_jsonw_key(w, "source_file");
+	kt_jsonw_str(w, ev->file);
+	kt_jsonw_key(w, "line_number");
+	kt_jsonw_int(w, (int64_t)ev->line);
+	kt_jsonw_end(w);
 }
 
 static void dump_json(struct kt_renderer *r, json_t *j)
@@ -160,6 +208,7 @@ struct kt_renderer *kt_renderer_new(const struct kt_render_opts *opts)
 
 	r->o = *opts;
 	strbuf_init(&r->sb, 0);
+	kt_strmap_init(&r->ids);
 	return r;
 }
 
@@ -174,8 +223,13 @@ void kt_renderer_free(struct kt_renderer *r)
 		free(r->rec[i].title);
 		free(r->rec[i].where);
 		free(r->rec[i].detail);
+		free(r->rec[i].host);
+		free(r->rec[i].cause);
+		free(r->rec[i].after);
 	}
 	free(r->rec);
+	kt_strmap_release(&r->ids);
+	free(r->id_rec);
 	strbuf_release(&r->sb);
 	free(r);
 }
@@ -186,9 +240,11 @@ static void add_detail(const struct kt_event *ev, struct strbuf *d)
 	json_t *v;
 	size_t i;
 
-	if (ev->pid >= 0 || ev->comm)
+	if (ev->pid >= 0)
 		strbuf_addf(d, "process: %s[%lld]\n",
 			    ev->comm ? ev->comm : "?", (long long)ev->pid);
+	else if (ev->comm)
+		strbuf_addf(d, "process: %s\n", ev->comm);
 	json_object_foreach(ev->fields, key, v) {
 		char *s = json_is_string(v) ? NULL :
 			  json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -197,7 +253,7 @@ static void add_detail(const struct kt_event *ev, struct strbuf *d)
 			    s ? s : json_string_value(v));
 		free(s);
 	}
-	if (ev->kernel)
+	if (ev->kernel && !json_object_get(ev->fields, "kernel"))
 		strbuf_addf(d, "kernel: %s\n", ev->kernel);
 	if (ev->tainted)
 		strbuf_addf(d, "tainted: %s\n", ev->tainted);
@@ -222,19 +278,20 @@ void kt_renderer_event(struct kt_renderer *r, const struct kt_event *ev)
 {
 	struct record *rec;
 	struct strbuf sb = STRBUF_INIT;
-	json_t *j;
+	struct kt_jsonw w;
 
 	switch (r->o.format) {
 	case KT_FORMAT_NDJSON:
 	case KT_FORMAT_JSON:
 		if (r->o.format == KT_FORMAT_JSON)
 			strbuf_addstr(&r->sb, r->n ? "," : JSON_HEAD);
-		j = kt_event_to_json(ev, r->o.now_us);
-		dump_json(r, j);
-		json_decref(j);
+		kt_jsonw_init(&w, &r->sb);
+		kt_event_write_json(&w, ev, r->o.now_us);
 		if (r->o.format == KT_FORMAT_NDJSON)
 			strbuf_addch(&r->sb, '\n');
-		flush(r);
+		/* write in big blocks: one write per event is slow */
+		if (r->sb.len >= 64 * 1024)
+			flush(r);
 		break;
 	default:
 		ALLOC_GROW(r->rec, r->nr_rec + 1, r->alloc_rec);
@@ -256,7 +313,20 @@ void kt_renderer_event(struct kt_renderer *r, const struct kt_event *ev)
 			    (unsigned long long)ev->line);
 		rec->where = strbuf_detach(&sb, NULL);
 		rec->detail = NULL;
+		rec->host = ev->host ? xstrdup(ev->host) : NULL;
+		rec->cause = kt_event_get_str(ev, "caused_by") ?
+			     xstrdup(kt_event_get_str(ev, "caused_by")) : NULL;
+		rec->after = NULL;
 		rec->seq = r->n;
+		{
+			bool added;
+			size_t k = kt_strmap_intern(&r->ids, ev->id, &added);
+
+			if (added) {
+				ALLOC_GROW(r->id_rec, k + 1, r->alloc_id_rec);
+				r->id_rec[k] = r->nr_rec - 1;
+			}
+		}
 		if (r->o.verbose) {
 			add_detail(ev, &sb);
 			rec->detail = strbuf_detach(&sb, NULL);
@@ -317,6 +387,29 @@ static const char *sev_color(enum kt_severity s)
 	       s == KT_SEV_MAJOR ? "\033[33m" : "\033[36m";
 }
 
+/* Says, under an effect, which event caused it: before records move. */
+static void name_causes(struct kt_renderer *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, c;
+
+	for (i = 0; i < r->nr_rec; i++) {
+		struct record *rec = &r->rec[i];
+
+		if (!rec->cause)
+			continue;
+		c = kt_strmap_find(&r->ids, rec->cause);
+		if (c == KT_STRMAP_NONE)
+			continue;
+		c = r->id_rec[c];
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "after %s %s: %s (%s)", r->rec[c].type,
+			    r->rec[c].time, r->rec[c].title, r->rec[c].where);
+		rec->after = strbuf_detach(&sb, NULL);
+	}
+	strbuf_release(&sb);
+}
+
 static void text_finish(struct kt_renderer *r, const struct kt_summary *s)
 {
 	struct strbuf *o = &r->sb;
@@ -346,6 +439,7 @@ static void text_finish(struct kt_renderer *r, const struct kt_summary *s)
 		    (unsigned long long)s->by_severity[0],
 		    (unsigned long long)s->events, reset);
 	flush(r);
+	name_causes(r);
 	qsort(r->rec, r->nr_rec, sizeof(*r->rec), cmp_rec);
 	for (i = 0; i < r->nr_rec; i++) {
 		const struct record *rec = &r->rec[i];
@@ -357,7 +451,18 @@ static void text_finish(struct kt_renderer *r, const struct kt_summary *s)
 			    r->o.color ? sev_color(rec->severity) : "",
 			    kt_severity_name(rec->severity), reset);
 		strbuf_add_sanitized(o, rec->title, strlen(rec->title));
+		if (s->hosts > 1 && rec->host) {
+			strbuf_addstr(o, "  [");
+			strbuf_add_sanitized(o, rec->host, strlen(rec->host));
+			strbuf_addch(o, ']');
+		}
 		strbuf_addf(o, "  (%s)\n", rec->where);
+		if (rec->after) {
+			strbuf_addstr(o, "      <- ");
+			strbuf_add_sanitized(o, rec->after,
+					     strlen(rec->after));
+			strbuf_addch(o, '\n');
+		}
 		if (rec->detail) {
 			const char *p = rec->detail, *nl;
 
@@ -533,6 +638,7 @@ void kt_renderer_finish(struct kt_renderer *r, const struct kt_summary *s)
 {
 	json_t *j;
 
+	flush(r);
 	switch (r->o.format) {
 	case KT_FORMAT_JSON:
 		if (!r->n)

@@ -15,7 +15,7 @@
 #include "base/compat.h"
 #include "analyze/analyze.h"
 #include "event/event.h"
-#include <jansson.h>
+#include "output/jsonw.h"
 
 enum kt_format {
 	KT_FORMAT_TEXT,
@@ -39,8 +39,9 @@ struct kt_render_opts {
 	void *write_data;
 };
 
-/* The spec's event object; the caller owns the reference. */
-json_t *kt_event_to_json(const struct kt_event *ev, int64_t now_us);
+/* Writes the spec's event object (one JSON object, no newline). */
+void kt_event_write_json(struct kt_jsonw *w, const struct kt_event *ev,
+			 int64_t now_us);
 
 struct kt_renderer;
 

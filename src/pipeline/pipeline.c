@@ -52,7 +52,8 @@ int kt_pipeline_new(struct kt_ctx *ctx, const struct kt_pipeline_opts *opts,
 	if (!rc)
 		rc = kt_ruleset_finish(ctx, &pl->rs);
 	if (!rc)
-		rc = kt_matcher_new(ctx, &pl->rs, opts->cache_dir, &pl->matcher);
+		rc = kt_matcher_new(ctx, &pl->rs, opts->cache_dir,
+				    &pl->matcher);
 	if (rc) {
 		kt_pipeline_free(pl);
 		return rc;
@@ -112,8 +113,11 @@ static int pump(struct kt_ctx *ctx, struct kt_pipeline *pl,
 	int rc;
 
 	kt_assembler_begin(pl->as, keep_name(pl, name));
+	kt_matcher_screen_begin(pl->matcher);
+	kt_framer_set_chunk_fn(fr, kt_matcher_screen, pl->matcher);
 	while ((rc = kt_framer_next(ctx, fr, in, &line)) > 0) {
-		kt_matcher_scan(pl->matcher, &line, &m);
+		kt_matcher_scan(pl->matcher, &line,
+				kt_assembler_busy(pl->as, &line), &m);
 		kt_assembler_feed(pl->as, &line, &m);
 	}
 	kt_assembler_end(pl->as);
@@ -121,7 +125,15 @@ static int pump(struct kt_ctx *ctx, struct kt_pipeline *pl,
 	pl->stats.lines += fs->lines;
 	pl->stats.bytes += fs->bytes;
 	pl->stats.truncated += fs->truncated;
-	pl->stats.flagged = kt_matcher_stats(pl->matcher)->flagged;
+	{
+		const struct kt_matcher_stats *ms =
+			kt_matcher_stats(pl->matcher);
+
+		pl->stats.flagged = ms->flagged;
+		pl->stats.scanned = ms->scanned - ms->screened_out;
+		pl->stats.screened_out = ms->screened_out;
+		pl->stats.pcre_runs = ms->pcre_runs;
+	}
 	pl->stats.inputs++;
 	if (rc < 0)
 		pl->stats.failed++;

@@ -33,6 +33,9 @@ struct kt_pipeline_stats {
 	uint64_t bytes;		/* bytes read after decompression */
 	uint64_t truncated;	/* overlong lines cut */
 	uint64_t flagged;	/* lines vectorscan flagged */
+	uint64_t scanned;	/* lines scanned one by one */
+	uint64_t screened_out;	/* lines the screen let through unscanned */
+	uint64_t pcre_runs;	/* PCRE2 confirmations and extractions */
 	uint64_t reports;	/* reports assembled */
 };
 
