@@ -543,6 +543,19 @@ def check_huge_task_dump(e):
     return [run]
 
 
+def check_cold_start(e):
+    """Without a compiled-rules cache (first run, KTRIAGE_CACHE_DIR
+    empty, unwritable home) the rule pack is compiled on the spot; that
+    too must stay under the limit."""
+    if not e.rss_limit:
+        raise Skip("no RSS limit in this build")
+    e.env["KTRIAGE_CACHE_DIR"] = ""
+    e.write("tiny.log", b"Jun  6 21:33:13 h kernel: x\n")
+    run = e.scan("tiny.log")
+    expect(run.rc == 0, "exit status %d, want 0" % run.rc)
+    return [run]
+
+
 CHECKS = [
     ("random-1g-stdin", check_random_stdin),
     ("random-file", check_random_file),
@@ -567,6 +580,9 @@ PENDING = [
     # whole input ("cannot open 'tree/self': Too many levels of symbolic
     # links", exit 1) where other loops and dangling links are warnings
     ("symlink-self", check_symlink_self),
+    # compiling the default rule pack peaks at about 38 MB (10-12 MB when
+    # the compiled pack comes from the cache)
+    ("cold-start", check_cold_start),
 ]
 
 
@@ -621,6 +637,9 @@ def main(argv):
         status, detail = run_check(opts, opts.pending, fn)
         if status == "FAIL":
             print("known problem still there: %s" % detail)
+            return 0
+        if status == "SKIP":
+            print("cannot tell here: %s" % detail)
             return 0
         print("%s %s: %s; passes now, make it a regular check"
               % (status, opts.pending, detail))
