@@ -176,7 +176,8 @@ static int next_physical(struct kt_ctx *ctx, struct kt_framer *fr,
 		if (fr->start == fr->end) {
 			drop_buffer(fr);
 		} else if (fr->start) {
-			memmove(fr->buf, fr->buf + fr->start, fr->end - fr->start);
+			memmove(fr->buf, fr->buf + fr->start,
+				fr->end - fr->start);
 			fr->base_off += fr->start;
 			fr->end -= fr->start;
 			fr->start = 0;
@@ -716,7 +717,8 @@ static bool parse_kmsg(struct cur *c, struct kt_line *l)
 	if (!semi || semi - t.p > 64)
 		return false;
 	{
-		const char *cl = memmem(t.p, (size_t)(semi - t.p), "caller=", 7);
+		const char *cl = memmem(t.p, (size_t)(semi - t.p),
+					"caller=", 7);
 
 		if (cl) {
 			const char *q = cl + 7;
@@ -870,7 +872,8 @@ static bool parse_journal_json(struct kt_framer *fr, struct cur *c,
 		json_array_foreach(msg, i, b)
 			if (json_is_integer(b))
 				strbuf_addch(&fr->scratch,
-					     (int)(json_integer_value(b) & 0xff));
+					     (int)(json_integer_value(b) &
+						   0xff));
 	}
 	strbuf_reset(&fr->meta);
 	copy_meta(fr, obj, "_HOSTNAME", &hoff, &hlen);
@@ -934,7 +937,8 @@ static bool unescape_rsyslog(struct kt_framer *fr, struct kt_str msg)
 			p = h + 4;
 		} else {
 			if (any)
-				strbuf_add(&fr->scratch, p, (size_t)(h + 1 - p));
+				strbuf_add(&fr->scratch, p,
+					   (size_t)(h + 1 - p));
 			p = h + 1;
 		}
 	}
@@ -967,7 +971,8 @@ static bool unescape_kmsg(struct kt_framer *fr, struct kt_str msg)
 			p = h + 4;
 		} else {
 			if (any)
-				strbuf_add(&fr->scratch, p, (size_t)(h + 1 - p));
+				strbuf_add(&fr->scratch, p,
+					   (size_t)(h + 1 - p));
 			p = h + 1;
 		}
 	}
