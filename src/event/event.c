@@ -453,6 +453,14 @@ static bool render(const struct kt_event *ev, const char **pp,
 				n = sizeof(name) - 1;
 			memcpy(name, p + 1, n);
 			name[n] = '\0';
+			if (name[0] == '?') {
+				/* {?field}: required, not printed */
+				v = field_text(ev, name + 1, &tmp);
+				if (!v || !*v)
+					ok = false;
+				p = close + 1;
+				continue;
+			}
 			v = field_text(ev, name, &tmp);
 			if (v && *v)
 				strbuf_addstr(out, v);
