@@ -166,14 +166,23 @@ static struct kt_report *report_new(enum kt_report_kind kind,
 	return r;
 }
 
-/* Forgets the frames and RIP gathered so far (see KT_SECTION_RESTART). */
+/*
+ * Forgets the frames before the last restart marker, and the RIP if it
+ * came from inside the trace (see KT_SECTION_RESTART): what was printed
+ * before is the interrupt that reported the stall, not the stalled code.
+ */
 static void restart_trace(const struct kt_assembler *as, struct kt_report *r)
 {
-	size_t i;
+	size_t i, n = KT_MIN(r->restart_at, r->nr_frame);
 
-	for (i = 0; i < r->nr_frame; i++)
+	for (i = 0; i < n; i++)
 		frame_release(&r->frame[i]);
-	r->nr_frame = 0;
+	memmove(r->frame, r->frame + n, (r->nr_frame - n) * sizeof(*r->frame));
+	r->nr_frame -= n;
+	r->restart_pending = false;
+	if (!r->rip_in_trace)
+		return;
+	r->rip_in_trace = false;
 	for (i = 0; i < r->nr_field; i++)
 		if (r->field[i].field == as->f_rip) {
 			free(r->field[i].value);
@@ -185,13 +194,23 @@ static void restart_trace(const struct kt_assembler *as, struct kt_report *r)
 static void touch(const struct kt_assembler *as, struct kt_report *r,
 		  const struct kt_line *line)
 {
-	/* a section line's own frame belongs to the part before it */
+	/*
+	 * A section line's own frame belongs to the part before it.  A
+	 * restart only takes effect when a frame follows its markers: a
+	 * trace that ends in interrupt entry code (the task was interrupted
+	 * in user mode) keeps what it has.  Only the main part restarts;
+	 * another task's stays aside.
+	 */
 	if (r->next_section == KT_SECTION_RESTART) {
-		/* only the main part restarts; another task's stays aside */
-		if (r->section == KT_SECTION_MAIN)
-			restart_trace(as, r);
+		if (r->section == KT_SECTION_MAIN) {
+			r->restart_pending = true;
+			r->restart_at = r->nr_frame;
+		}
 		r->next_section = 0;
-	} else if (r->next_section) {
+	} else if (r->restart_pending && r->nr_frame > r->restart_at) {
+		restart_trace(as, r);
+	}
+	if (r->next_section) {
 		r->section = r->next_section;
 		r->next_section = 0;
 	}
@@ -346,8 +365,12 @@ static void apply_hit(struct kt_assembler *as, struct kt_report *r,
 	for (i = 0; i < h->cap_nr; i++) {
 		const struct kt_capture *c = &m->cap[h->cap_start + i];
 
-		if (c->val.len)
-			set_field(r, c->field, c->val, false);
+		if (!c->val.len)
+			continue;
+		if (c->field == as->f_rip && !kt_report_get(r, as->f_rip))
+			r->rip_in_trace = r->nr_frame > 0 &&
+					  !r->restart_pending;
+		set_field(r, c->field, c->val, false);
 	}
 	for (i = 0; i < rule->nr_set; i++)
 		set_field(r, rule->set[i].field,

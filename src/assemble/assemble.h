@@ -100,6 +100,11 @@ struct kt_report {
 	uint64_t seq_last;	/* context line counter at last member */
 	int section;		/* enum kt_section_kind of current part */
 	int next_section;	/* takes effect after the current line */
+	bool restart_pending;	/* a restart marker was seen: the frames
+				 * before it go once a frame follows */
+	size_t restart_at;	/* frames up to the last marker */
+	bool rip_in_trace;	/* the RIP came from inside the trace (an
+				 * interrupt's registers), not its header */
 	uint32_t foreign;	/* unrelated lines in a row */
 	struct kt_report *cause;	/* owned while held */
 };
