@@ -984,8 +984,17 @@ bool kt_assembler_busy(struct kt_assembler *as, const struct kt_line *line)
 void kt_assembler_feed(struct kt_assembler *as, const struct kt_line *line,
 		       const struct kt_match *m)
 {
-	struct host *h = host_get(as, line->host);
+	struct host *h;
 
+	/*
+	 * A boot marker that names no host (journalctl's "-- Boot ID --")
+	 * starts the next boot of the host whose lines came before it.
+	 */
+	if (!line->host.len && as->last_host && as->last_host->name_len &&
+	    find_role(m, KT_ROLE_BOOT))
+		h = as->last_host;
+	else
+		h = host_get(as, line->host);
 	as->lines++;
 	close_stale(as, h, line);
 	if (!handle_boot(as, h, line, m)) {
