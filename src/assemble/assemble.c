@@ -323,8 +323,7 @@ static void add_item(struct kt_report *r, const struct kt_rule_collect *c,
 			for (i = 0; i < n; i++)
 				free(it.val[i]);
 			free(it.val);
-			r->cut++;
-			return;
+			return;	/* keep: the rest are summarised away */
 		}
 		for (i = 0; i < n; i++)
 			free(r->item[victim].val[i]);

@@ -125,6 +125,11 @@ static int pump(struct kt_ctx *ctx, struct kt_pipeline *pl,
 	pl->stats.lines += fs->lines;
 	pl->stats.bytes += fs->bytes;
 	pl->stats.truncated += fs->truncated;
+	if (fs->truncated)
+		kt_log(ctx, KT_LOG_WARN,
+		       "'%s': %llu line(s) longer than %d KiB, read up to "
+		       "that length", name, (unsigned long long)fs->truncated,
+		       KT_LINE_MAX / 1024);
 	{
 		const struct kt_matcher_stats *ms =
 			kt_matcher_stats(pl->matcher);
