@@ -8,15 +8,31 @@
 #include "base/compat.h"
 #include "base/hash.h"
 #include "base/parse.h"
+#include "base/strmap.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
 #include "event/event.h"
+
+/*
+ * What the guilty-frame search learnt about a function name: the
+ * guilty_skip and stall_anchors patterns are many, the names few.
+ */
+#define MEMO_UNKNOWN (-2)
+#define MEMO_MAX 4096		/* names remembered; then it starts over */
+
+struct func_memo {
+	int8_t skip;		/* MEMO_UNKNOWN, 0 or 1 */
+	int32_t anchor;		/* MEMO_UNKNOWN, -1 (none) or its index */
+};
 
 struct kt_event_builder {
 	const struct kt_ruleset *rs;	/* borrowed */
 	uint16_t f_pid, f_comm, f_tainted, f_kernel, f_rip, f_rip_module;
 	uint16_t f_func, f_off, f_size, f_module, f_unreliable;
 	struct strbuf sb;	/* scratch */
+	struct kt_strmap names;	/* function base names -> memo[] */
+	struct func_memo *memo;	/* owned */
+	size_t alloc_memo;
 };
 
 void kt_event_free(struct kt_event *ev)
@@ -59,6 +75,7 @@ struct kt_event_builder *kt_event_builder_new(const struct kt_ruleset *rs)
 	eb->f_module = kt_ruleset_field_find(rs, "module");
 	eb->f_unreliable = kt_ruleset_field_find(rs, "unreliable");
 	strbuf_init(&eb->sb, 0);
+	kt_strmap_init(&eb->names);
 	return eb;
 }
 
@@ -67,6 +84,8 @@ void kt_event_builder_free(struct kt_event_builder *eb)
 	if (!eb)
 		return;
 	strbuf_release(&eb->sb);
+	kt_strmap_release(&eb->names);
+	free(eb->memo);
 	free(eb);
 }
 
@@ -247,9 +266,47 @@ static size_t base_len(const char *func)
 	return dot && dot != func ? (size_t)(dot - func) : strlen(func);
 }
 
-static bool skipped(const struct kt_event_builder *eb, const char *func)
+/* The memo of func's base name, added (all unknown) when new. */
+static struct func_memo *memo_of(struct kt_event_builder *eb,
+				 const char *func)
 {
-	return kt_ruleset_skip_frame(eb->rs, func, base_len(func));
+	bool added;
+	size_t i;
+
+	if (eb->names.nr >= MEMO_MAX)
+		kt_strmap_release(&eb->names);
+	strbuf_reset(&eb->sb);
+	strbuf_add(&eb->sb, func, base_len(func));
+	i = kt_strmap_intern(&eb->names, eb->sb.buf, &added);
+	if (added) {
+		ALLOC_GROW(eb->memo, i + 1, eb->alloc_memo);
+		eb->memo[i].skip = MEMO_UNKNOWN;
+		eb->memo[i].anchor = MEMO_UNKNOWN;
+	}
+	return &eb->memo[i];
+}
+
+static bool skipped(struct kt_event_builder *eb, const char *func)
+{
+	struct func_memo *mo = memo_of(eb, func);
+
+	if (mo->skip == MEMO_UNKNOWN)
+		mo->skip = kt_ruleset_skip_frame(eb->rs, func, base_len(func));
+	return mo->skip;
+}
+
+static const struct kt_anchor *anchor_of(struct kt_event_builder *eb,
+					 const char *func)
+{
+	struct func_memo *mo = memo_of(eb, func);
+
+	if (mo->anchor == MEMO_UNKNOWN) {
+		const struct kt_anchor *a = kt_ruleset_anchor_frame(eb->rs,
+					func, base_len(func));
+
+		mo->anchor = a ? (int32_t)(a - eb->rs->anchor) : -1;
+	}
+	return mo->anchor >= 0 ? &eb->rs->anchor[mo->anchor] : NULL;
 }
 
 struct cand {
@@ -312,7 +369,7 @@ static size_t candidates(const struct kt_event *ev, struct kt_frame *parsed,
  * last candidate before the first dispatching "anchor" frame, which
  * names the operation rather than a random point of the loop.
  */
-static void find_guilty(const struct kt_event_builder *eb,
+static void find_guilty(struct kt_event_builder *eb,
 			const struct kt_event *ev, char **func, char **module)
 {
 	struct kt_frame parsed[16];
@@ -325,8 +382,7 @@ static void find_guilty(const struct kt_event_builder *eb,
 	for (i = 0; i < n; i++) {
 		bool stall = ev->rule && ev->rule->guilty_stall;
 		const struct kt_anchor *a = stall ?
-			kt_ruleset_anchor_frame(eb->rs, c[i].func,
-						base_len(c[i].func)) : NULL;
+			anchor_of(eb, c[i].func) : NULL;
 
 		if (a) {
 			/* the frame above the dispatcher names the work */
