@@ -944,18 +944,37 @@ static void feed_anomaly(struct kt_assembler *as, struct host *h,
 	}
 }
 
-bool kt_assembler_busy(struct kt_assembler *as, const struct kt_line *line)
+static void want_report(struct kt_match_want *want, const struct kt_report *r)
+{
+	if (!r || r->kind != KT_REPORT_ANOMALY || !r->head)
+		return;
+	if (r->ended)
+		want->ended |= 1ULL << r->head->type;
+	else
+		want->open |= 1ULL << r->head->type;
+}
+
+/*
+ * Mirrors feed_anomaly() for a line without a head: only the context's
+ * report and the host's unended recent one (for lines with a caller id)
+ * ever absorb it.  close_stale() and boots run first there, but they
+ * only take reports away.
+ */
+void kt_assembler_want(struct kt_assembler *as, const struct kt_line *line,
+		       struct kt_match_want *want)
 {
 	struct host *h;
-	size_t i;
+	struct slot *s;
 
+	want->open = want->ended = 0;
 	if (!as->nr_slot)
-		return false;
+		return;
 	h = host_get(as, line->host);
-	for (i = 0; i < as->nr_slot; i++)
-		if (as->slot[i]->host == h && as->slot[i]->r)
-			return true;
-	return false;
+	s = slot_find(as, h, line->caller);
+	if (s)
+		want_report(want, s->r);
+	if (line->caller && h->recent && !h->recent->ended)
+		want_report(want, h->recent);
 }
 
 void kt_assembler_feed(struct kt_assembler *as, const struct kt_line *line,

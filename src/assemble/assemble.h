@@ -129,11 +129,13 @@ void kt_assembler_feed(struct kt_assembler *as, const struct kt_line *line,
 		       const struct kt_match *m);
 
 /*
- * True when the line's host has a report open that the line could still
- * belong to: such lines must be tagged with every rule, not only the
- * rules that start something.
+ * The reports the line could still join, for the matcher: the report of
+ * the line's (host, caller id) context, and the host's report in
+ * progress when the line has a caller id (another CPU's part of it).
+ * A line that opens nothing may only add to those.
  */
-bool kt_assembler_busy(struct kt_assembler *as, const struct kt_line *line);
+void kt_assembler_want(struct kt_assembler *as, const struct kt_line *line,
+		       struct kt_match_want *want);
 
 /* Ends the current input: every report still open is delivered. */
 void kt_assembler_end(struct kt_assembler *as);

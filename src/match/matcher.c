@@ -30,6 +30,16 @@ struct db {
 	hs_database_t *db;	/* owned; NULL when no rule applies */
 	unsigned *rule_of;	/* owned; hs id -> rule index */
 	size_t nr;
+	/*
+	 * Body databases: the report types their rules without programs
+	 * apply to (of tail rules apart), and their rules with programs.
+	 */
+	uint64_t open_types, ended_types;
+	struct progged {
+		unsigned rule;
+		uint64_t types;
+	} *progged;		/* owned */
+	size_t nr_progged;
 };
 
 struct kt_matcher {
@@ -75,6 +85,53 @@ static bool for_db(const struct kt_rule *r, int which)
 		return (r->from & KT_FROM_USER) && !opens(r);
 	default:
 		return opens(r);
+	}
+}
+
+/* The report types a rule that opens nothing applies to (within:). */
+static uint64_t within_types(const struct kt_ruleset *rs,
+			     const struct kt_rule *r)
+{
+	uint64_t types = r->within;
+	size_t i;
+
+	if (!r->within && !r->nr_within_sub)
+		return ~0ULL;
+	for (i = 0; i < r->nr_within_sub; i++) {
+		const char *w = r->within_sub[i], *slash = strchr(w, '/');
+		char name[256];
+		uint8_t t;
+
+		if (!slash || (size_t)(slash - w) >= sizeof(name))
+			return ~0ULL;
+		memcpy(name, w, (size_t)(slash - w));
+		name[slash - w] = '\0';
+		t = kt_ruleset_type_find(rs, name);
+		if (t == KT_NO_TYPE)
+			return ~0ULL;
+		types |= 1ULL << t;
+	}
+	return types;
+}
+
+/* What a body database's rules apply to (see struct db). */
+static void body_types(struct kt_matcher *m, struct db *d)
+{
+	size_t i;
+
+	d->progged = xcalloc(d->nr + 1, sizeof(*d->progged));
+	for (i = 0; i < d->nr; i++) {
+		const struct kt_rule *r = &m->rs->rule[d->rule_of[i]];
+		uint64_t types = within_types(m->rs, r);
+
+		if (r->nr_progs) {
+			d->progged[d->nr_progged].rule = d->rule_of[i];
+			d->progged[d->nr_progged++].types = types;
+			continue;
+		}
+		d->open_types |= types;
+		if (r->role == KT_ROLE_TAIL)
+			d->ended_types |= types;
 	}
 }
 
@@ -344,6 +401,8 @@ static int compile_db(struct kt_ctx *ctx, struct kt_matcher *m, int which)
 		n++;
 	}
 	d->nr = n;
+	if (which == DB_KERNEL_BODY || which == DB_USER_BODY)
+		body_types(m, d);
 	if (d->db)
 		goto out;	/* loaded from the cache */
 	if (n && which == DB_SCREEN) {
@@ -629,6 +688,7 @@ void kt_matcher_free(struct kt_matcher *m)
 	for (i = 0; i < DB_NR; i++) {
 		hs_free_database(m->db[i].db);
 		free(m->db[i].rule_of);
+		free(m->db[i].progged);
 	}
 	if (m->stream)
 		hs_close_stream(m->stream, m->screen_scratch, NULL, NULL);
@@ -766,8 +826,31 @@ static bool screened_in(struct kt_matcher *m, const struct kt_line *line)
 	return m->hit_head < m->nr_hit && m->hit[m->hit_head] <= end;
 }
 
+/* Could a rule of body database d add to a report of want? */
+static bool wanted(const struct kt_matcher *m, const struct db *d,
+		   const struct kt_match_want *want,
+		   const struct kt_line *line)
+{
+	size_t i;
+
+	if (!want->open && !want->ended)
+		return false;
+	if ((want->open & d->open_types) || (want->ended & d->ended_types))
+		return true;
+	for (i = 0; i < d->nr_progged; i++) {
+		const struct kt_rule *r = &m->rs->rule[d->progged[i].rule];
+		uint64_t types = d->progged[i].types;
+
+		if (((want->open & types) ||
+		     (r->role == KT_ROLE_TAIL && (want->ended & types))) &&
+		    prog_ok(r, line))
+			return true;
+	}
+	return false;
+}
+
 int kt_matcher_scan(struct kt_matcher *m, const struct kt_line *line,
-		    bool force, struct kt_match *out)
+		    const struct kt_match_want *want, struct kt_match *out)
 {
 	const struct kt_ruleset *rs = m->rs;
 	bool in = screened_in(m, line);
@@ -778,15 +861,15 @@ int kt_matcher_scan(struct kt_matcher *m, const struct kt_line *line,
 	out->nr = 0;
 	out->nr_caps = 0;
 	m->stats.scanned++;
-	if (!force && !in) {
-		m->stats.screened_out++;
-		return 0;
-	}
 	/* nothing can open here: the rules that open nothing will do */
 	if (in)
 		d = &m->db[line->is_kernel ? DB_KERNEL : DB_USER];
 	else
 		d = &m->db[line->is_kernel ? DB_KERNEL_BODY : DB_USER_BODY];
+	if (!in && !wanted(m, d, want, line)) {
+		m->stats.screened_out++;
+		return 0;
+	}
 	if (!d->db)
 		return 0;
 	m->nr_cand = 0;

@@ -60,8 +60,9 @@ void kt_matcher_free(struct kt_matcher *m);
  * also compiled, unanchored, into a streaming database that runs over
  * whole blocks of input as they are read; a line no screen match falls
  * in cannot open a report and is not scanned again on its own.  Lines
- * inside an open report (force) are always scanned: their rules need no
- * literal to be cheap to find.
+ * an open report may take (struct kt_match_want) are scanned for the
+ * rules that open nothing: their rules need no literal to be cheap to
+ * find.
  *
  * kt_matcher_screen_begin() starts an input; kt_matcher_screen() takes
  * each block (the framer's chunk callback) and eof at the end.
@@ -70,11 +71,26 @@ void kt_matcher_screen_begin(struct kt_matcher *m);
 void kt_matcher_screen(void *matcher, const char *buf, size_t len, bool eof);
 
 /*
+ * The reports a line could still join (the assembler knows them): the
+ * types of those still open, whose body, end, section, frame and tail
+ * rules may add to them, and of those that ended and take tail rules
+ * only.  Zero for both: nothing but a rule that opens something can
+ * matter for the line.
+ */
+struct kt_match_want {
+	uint64_t open;		/* 1 << type of each open report */
+	uint64_t ended;		/* 1 << type of each ended, lingering one */
+};
+
+/*
  * Tags line->msg.  Returns the number of rules matched (0 for most).
- * force: scan even when the screen saw nothing in the line.
+ * A line the screen saw nothing in is scanned only when a rule that
+ * applies to a report of want (KT_ROLE_* and within: of the pack, and
+ * the rule's programs) could match it, and then only the rules that
+ * open nothing are looked for.
  */
 int kt_matcher_scan(struct kt_matcher *m, const struct kt_line *line,
-		    bool force, struct kt_match *out);
+		    const struct kt_match_want *want, struct kt_match *out);
 
 /*
  * The literal text every line that opens this rule's reports contains,
