@@ -33,6 +33,7 @@ struct kt_event_builder {
 	struct kt_strmap names;	/* function base names -> memo[] */
 	struct func_memo *memo;	/* owned */
 	size_t alloc_memo;
+	bool *guilty;		/* owned; per rule: wants_guilty() */
 };
 
 void kt_event_free(struct kt_event *ev)
@@ -58,9 +59,23 @@ void kt_event_free(struct kt_event *ev)
 	free(ev);
 }
 
+/* Rules that name a guilty frame in a title or say where to find it. */
+static bool wants_guilty(const struct kt_rule *rule)
+{
+	size_t i;
+
+	if (rule->nr_guilty_from || rule->guilty_stall)
+		return true;
+	for (i = 0; i < rule->nr_title; i++)
+		if (strstr(rule->title[i], "{guilty_"))
+			return true;
+	return false;
+}
+
 struct kt_event_builder *kt_event_builder_new(const struct kt_ruleset *rs)
 {
 	struct kt_event_builder *eb = xcalloc(1, sizeof(*eb));
+	size_t i;
 
 	eb->rs = rs;
 	eb->f_pid = kt_ruleset_field_find(rs, "pid");
@@ -76,6 +91,9 @@ struct kt_event_builder *kt_event_builder_new(const struct kt_ruleset *rs)
 	eb->f_unreliable = kt_ruleset_field_find(rs, "unreliable");
 	strbuf_init(&eb->sb, 0);
 	kt_strmap_init(&eb->names);
+	eb->guilty = xcalloc(rs->nr_rules + 1, sizeof(*eb->guilty));
+	for (i = 0; i < rs->nr_rules; i++)
+		eb->guilty[i] = wants_guilty(&rs->rule[i]);
 	return eb;
 }
 
@@ -86,16 +104,36 @@ void kt_event_builder_free(struct kt_event_builder *eb)
 	strbuf_release(&eb->sb);
 	kt_strmap_release(&eb->names);
 	free(eb->memo);
+	free(eb->guilty);
 	free(eb);
+}
+
+/*
+ * True when s needs no repair: then *len is its length without the
+ * trailing blanks the repaired form would lose too.
+ */
+static bool clean_len(const char *s, size_t *len)
+{
+	size_t n = strlen(s);
+
+	if (!kt_utf8_clean(s, n))
+		return false;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	*len = n;
+	return true;
 }
 
 /* A clean, owned copy of untrusted text. */
 static char *clean_dup(const char *s)
 {
 	struct strbuf sb = STRBUF_INIT;
+	size_t len;
 
 	if (!s)
 		return NULL;
+	if (clean_len(s, &len))
+		return xmemdupz(s, len);
 	kt_utf8_sanitize(&sb, s, strlen(s));
 	strbuf_rtrim(&sb);
 	return strbuf_detach(&sb, NULL);
@@ -104,8 +142,14 @@ static char *clean_dup(const char *s)
 static json_t *clean_json_str(const char *s)
 {
 	struct strbuf sb = STRBUF_INIT;
+	size_t len;
 	json_t *j;
 
+	/* kt_utf8_clean() checks what json_stringn() would */
+	if (clean_len(s, &len)) {
+		j = json_stringn_nocheck(s, len);
+		return j ? j : json_string("");
+	}
 	kt_utf8_sanitize(&sb, s, strlen(s));
 	strbuf_rtrim(&sb);
 	j = json_stringn(sb.buf, sb.len);
@@ -373,7 +417,7 @@ static void find_guilty(struct kt_event_builder *eb,
 			const struct kt_event *ev, char **func, char **module)
 {
 	struct kt_frame parsed[16];
-	struct cand *c = xcalloc(CAND_MAX, sizeof(*c));
+	struct cand c[CAND_MAX];
 	const struct cand *first = NULL, *prev = NULL, *pick = NULL;
 	struct cand named = { NULL, NULL };
 	size_t nr_parsed, n, i;
@@ -417,22 +461,6 @@ static void find_guilty(struct kt_event_builder *eb,
 	*module = pick && pick->module ? xstrdup(pick->module) : NULL;
 	for (i = 0; i < nr_parsed; i++)
 		frame_clear(&parsed[i]);
-	free(c);
-}
-
-/* Rules that name a guilty frame in a title or say where to find it. */
-static bool wants_guilty(const struct kt_rule *rule)
-{
-	size_t i;
-
-	if (!rule)
-		return false;
-	if (rule->nr_guilty_from || rule->guilty_stall)
-		return true;
-	for (i = 0; i < rule->nr_title; i++)
-		if (strstr(rule->title[i], "{guilty_"))
-			return true;
-	return false;
 }
 
 static const char *field_text(const struct kt_event *ev, const char *name,
@@ -686,7 +714,7 @@ struct kt_event *kt_event_build(struct kt_event_builder *eb,
 			free(clean);
 		}
 	}
-	if (!ev->is_boot && wants_guilty(head)) {
+	if (!ev->is_boot && head && eb->guilty[head - rs->rule]) {
 		char *gf, *gm;
 
 		find_guilty(eb, ev, &gf, &gm);
