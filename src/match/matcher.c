@@ -547,6 +547,8 @@ static bool cache_load(struct kt_matcher *m, const char *dir, uint64_t h)
 	for (i = 0; i < DB_NR; i++)
 		m->db[i].db = db[i];
 	ok = true;
+	/* in use: prune_cache() keeps the packs used last */
+	futimens(fd, NULL);
 out:
 	if (!ok)
 		for (i = 0; i < DB_NR; i++)
@@ -556,11 +558,37 @@ out:
 	return ok;
 }
 
-/* Keeps only the newest pack: old ones are never loaded again. */
+/*
+ * Packs kept besides the one just written: builds of other versions or
+ * other rule packs sharing the cache (worktrees, --rules runs) would
+ * otherwise throw each other's packs away and compile on every run.
+ */
+#define CACHE_KEEP 3
+
+struct cached_pack {
+	char *path;		/* owned */
+	struct timespec mtime;	/* last written or loaded */
+};
+
+static int newer_first(const void *a, const void *b)
+{
+	const struct cached_pack *x = a, *y = b;
+
+	if (x->mtime.tv_sec != y->mtime.tv_sec)
+		return x->mtime.tv_sec < y->mtime.tv_sec ? 1 : -1;
+	if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+		return x->mtime.tv_nsec < y->mtime.tv_nsec ? 1 : -1;
+	return 0;
+}
+
+/* Keeps keep and the CACHE_KEEP packs used last; removes the others. */
 static void prune_cache(const char *dir, const char *keep)
 {
 	struct strbuf p = STRBUF_INIT;
+	struct cached_pack *pack = NULL;
+	size_t nr = 0, alloc = 0, i;
 	struct dirent *de;
+	struct stat st;
 	DIR *d = opendir(dir);
 
 	if (!d)
@@ -573,10 +601,21 @@ static void prune_cache(const char *dir, const char *keep)
 			continue;
 		strbuf_reset(&p);
 		strbuf_addf(&p, "%s/%s", dir, de->d_name);
-		if (strcmp(p.buf, keep))
-			unlink(p.buf);
+		if (!strcmp(p.buf, keep) || stat(p.buf, &st))
+			continue;
+		ALLOC_GROW(pack, nr + 1, alloc);
+		pack[nr].path = xstrdup(p.buf);
+		pack[nr++].mtime = st.st_mtim;
 	}
 	closedir(d);
+	if (nr)
+		qsort(pack, nr, sizeof(*pack), newer_first);
+	for (i = 0; i < nr; i++) {
+		if (i >= CACHE_KEEP)
+			unlink(pack[i].path);
+		free(pack[i].path);
+	}
+	free(pack);
 	strbuf_release(&p);
 }
 
