@@ -7,6 +7,7 @@
  * finished reports on in the order of their first line.
  */
 #include "base/compat.h"
+#include "base/hash.h"
 #include "base/parse.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -27,6 +28,7 @@
 struct host {
 	char *name;		/* owned; "" when lines name no host */
 	size_t name_len;
+	uint64_t hash;		/* of name */
 	uint64_t lines_in_boot;	/* lines since the current boot began */
 	uint64_t last_line;
 	const char *last_file;	/* borrowed */
@@ -59,6 +61,9 @@ struct kt_assembler {
 	const char *file;	/* borrowed: current input name */
 	struct host **host;	/* owned */
 	size_t nr_host, alloc_host;
+	struct host **table;	/* owned array of borrowed hosts: open
+				 * addressing by name hash, NULL for free */
+	size_t table_size;	/* power of two, > 2 * nr_host, or 0 */
 	struct host *last_host;	/* borrowed cache */
 	struct slot **slot;	/* owned */
 	size_t nr_slot, alloc_slot;
@@ -499,18 +504,36 @@ static void boot_deliver(struct kt_assembler *as, struct host *h)
 
 /* ------------------------------------------------------------ lookup */
 
+static bool host_is(const struct host *h, struct kt_str name)
+{
+	return h->name_len == name.len &&
+	       (!name.len || !memcmp(h->name, name.p, name.len));
+}
+
+/* Puts h in the table, which has room. */
+static void host_index(struct kt_assembler *as, struct host *h)
+{
+	size_t mask = as->table_size - 1, i = (size_t)h->hash & mask;
+
+	while (as->table[i])
+		i = (i + 1) & mask;
+	as->table[i] = h;
+}
+
 static struct host *host_get(struct kt_assembler *as, struct kt_str name)
 {
+	uint64_t hash;
 	struct host *h;
-	size_t i;
+	size_t i, mask;
 
-	if (as->last_host && as->last_host->name_len == name.len &&
-	    (!name.len || !memcmp(as->last_host->name, name.p, name.len)))
+	if (as->last_host && host_is(as->last_host, name))
 		return as->last_host;
-	for (i = 0; i < as->nr_host; i++) {
-		h = as->host[i];
-		if (h->name_len == name.len &&
-		    (!name.len || !memcmp(h->name, name.p, name.len))) {
+	hash = kt_hash_add(KT_HASH_INIT, name.p, name.len);
+	mask = as->table_size - 1;
+	for (i = (size_t)hash & mask; as->table_size && as->table[i];
+	     i = (i + 1) & mask) {
+		h = as->table[i];
+		if (h->hash == hash && host_is(h, name)) {
 			as->last_host = h;
 			return h;
 		}
@@ -521,10 +544,20 @@ static struct host *host_get(struct kt_assembler *as, struct kt_str name)
 	h = xcalloc(1, sizeof(*h));
 	h->name = dup_capped(name, name.len);
 	h->name_len = strlen(h->name);
+	h->hash = kt_hash_add(KT_HASH_INIT, h->name, h->name_len);
 	h->last_wall_us = KT_NO_TIME;
 	h->boot_phase = -1;
 	ALLOC_GROW(as->host, as->nr_host + 1, as->alloc_host);
 	as->host[as->nr_host++] = h;
+	if (as->nr_host * 2 >= as->table_size) {
+		free(as->table);
+		as->table_size = as->table_size ? as->table_size * 2 : 16;
+		as->table = xcalloc(as->table_size, sizeof(*as->table));
+		for (i = 0; i < as->nr_host; i++)
+			host_index(as, as->host[i]);
+	} else {
+		host_index(as, h);
+	}
 	as->last_host = h;
 	return h;
 }
@@ -1074,5 +1107,6 @@ void kt_assembler_free(struct kt_assembler *as)
 		free(as->host[i]);
 	}
 	free(as->host);
+	free(as->table);
 	free(as);
 }
