@@ -77,12 +77,34 @@ struct kt_assembler {
 
 /* ------------------------------------------------------------ reports */
 
-static void frame_release(struct kt_frame *f)
+void kt_frame_set(struct kt_frame *f, struct kt_str func, struct kt_str off,
+		  struct kt_str size, struct kt_str module)
+{
+	const struct kt_str part[] = { func, off, size, module };
+	char **dst[] = { &f->func, &f->off, &f->size, &f->module };
+	size_t i, len = 0;
+	char *p;
+
+	for (i = 0; i < KT_ARRAY_SIZE(part); i++)
+		len = st_add(len, st_add(part[i].len, 1));
+	p = xmalloc(len);
+	for (i = 0; i < KT_ARRAY_SIZE(part); i++) {
+		if (!part[i].p && i) {
+			*dst[i] = NULL;
+			continue;
+		}
+		*dst[i] = p;
+		if (part[i].len)
+			memcpy(p, part[i].p, part[i].len);
+		p += part[i].len;
+		*p++ = '\0';
+	}
+}
+
+void kt_frame_release(struct kt_frame *f)
 {
 	free(f->func);
-	free(f->off);
-	free(f->size);
-	free(f->module);
+	f->func = f->off = f->size = f->module = NULL;
 }
 
 void kt_report_free(struct kt_report *r)
@@ -106,7 +128,7 @@ void kt_report_free(struct kt_report *r)
 	}
 	free(r->item);
 	for (i = 0; i < r->nr_frame; i++)
-		frame_release(&r->frame[i]);
+		kt_frame_release(&r->frame[i]);
 	free(r->frame);
 	kt_report_free(r->cause);
 	free(r);
@@ -177,7 +199,7 @@ static void restart_trace(const struct kt_assembler *as, struct kt_report *r)
 	size_t i;
 
 	for (i = 0; i < r->nr_frame; i++)
-		frame_release(&r->frame[i]);
+		kt_frame_release(&r->frame[i]);
 	r->nr_frame = 0;
 	for (i = 0; i < r->nr_field; i++)
 		if (r->field[i].field == as->f_rip) {
@@ -229,9 +251,9 @@ static struct kt_str cap_of(const struct kt_match *m,
 	return KT_STR_NULL;
 }
 
-static char *opt_dup(struct kt_str s)
+static struct kt_str capped(struct kt_str s, size_t cap)
 {
-	return s.p ? dup_capped(s, 256) : NULL;
+	return kt_str_make(s.p, KT_MIN(s.len, cap));
 }
 
 static void add_frame(struct kt_assembler *as, struct kt_report *r,
@@ -248,10 +270,10 @@ static void add_frame(struct kt_assembler *as, struct kt_report *r,
 	}
 	ALLOC_GROW(r->frame, r->nr_frame + 1, r->alloc_frame);
 	f = &r->frame[r->nr_frame++];
-	f->func = dup_capped(func, 256);
-	f->off = opt_dup(cap_of(m, h, as->f_off));
-	f->size = opt_dup(cap_of(m, h, as->f_size));
-	f->module = opt_dup(cap_of(m, h, as->f_module));
+	kt_frame_set(f, capped(func, 256),
+		     capped(cap_of(m, h, as->f_off), 256),
+		     capped(cap_of(m, h, as->f_size), 256),
+		     capped(cap_of(m, h, as->f_module), 256));
 	f->reliable = !cap_of(m, h, as->f_unreliable).len;
 }
 
@@ -430,10 +452,8 @@ static void copy_frames(struct kt_report *dst, const struct kt_report *src)
 		const struct kt_frame *s = &src->frame[i];
 		struct kt_frame *d = &dst->frame[i];
 
-		d->func = xstrdup(s->func);
-		d->off = s->off ? xstrdup(s->off) : NULL;
-		d->size = s->size ? xstrdup(s->size) : NULL;
-		d->module = s->module ? xstrdup(s->module) : NULL;
+		kt_frame_set(d, kt_str_cstr(s->func), kt_str_cstr(s->off),
+			     kt_str_cstr(s->size), kt_str_cstr(s->module));
 		d->reliable = s->reliable;
 	}
 	dst->nr_frame = src->nr_frame;

@@ -38,13 +38,26 @@ enum kt_report_kind {
 	KT_REPORT_BOOT,		/* a new boot begins here */
 };
 
+/*
+ * One frame of a call trace.  Its four strings share one allocation,
+ * owned through func (kt_frame_set(), kt_frame_release()).
+ */
 struct kt_frame {
 	char *func;		/* owned */
-	char *off;		/* owned or NULL: "0x20b" */
-	char *size;		/* owned or NULL: "0x3d0" */
-	char *module;		/* owned or NULL: "ptlrpc" */
+	char *off;		/* in func's allocation, or NULL: "0x20b" */
+	char *size;		/* in func's allocation, or NULL: "0x3d0" */
+	char *module;		/* in func's allocation, or NULL: "ptlrpc" */
 	bool reliable;		/* false for "? func" frames */
 };
+
+/*
+ * Sets f's strings to copies of the slices (a slice whose p is NULL
+ * leaves its string NULL); reliable is left alone.
+ */
+void kt_frame_set(struct kt_frame *f, struct kt_str func, struct kt_str off,
+		  struct kt_str size, struct kt_str module);
+/* Frees f's strings and sets them to NULL. */
+void kt_frame_release(struct kt_frame *f);
 
 struct kt_rfield {
 	uint16_t field;		/* field id in the ruleset */

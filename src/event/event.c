@@ -49,12 +49,8 @@ void kt_event_free(struct kt_event *ev)
 	free(ev->tainted);
 	free(ev->kernel);
 	json_decref(ev->fields);
-	for (i = 0; i < ev->nr_frame; i++) {
-		free(ev->frame[i].func);
-		free(ev->frame[i].off);
-		free(ev->frame[i].size);
-		free(ev->frame[i].module);
-	}
+	for (i = 0; i < ev->nr_frame; i++)
+		kt_frame_release(&ev->frame[i]);
 	free(ev->frame);
 	free(ev);
 }
@@ -262,6 +258,8 @@ static void build_lists(struct kt_event_builder *eb,
 static bool split_symbol(const char *s, struct kt_frame *f)
 {
 	const char *plus, *slash, *end, *sp, *tok;
+	struct kt_str off = KT_STR_NULL, size = KT_STR_NULL;
+	struct kt_str module = KT_STR_NULL;
 	size_t flen;
 
 	memset(f, 0, sizeof(*f));
@@ -274,32 +272,58 @@ static bool split_symbol(const char *s, struct kt_frame *f)
 	flen = (size_t)((plus ? plus : tok) - s);
 	if (!flen || flen > 200)
 		return false;
-	f->func = xmemdupz(s, flen);
 	if (plus) {
 		slash = memchr(plus, '/', (size_t)(tok - plus));
-		f->off = xmemdupz(plus + 1,
+		off = kt_str_make(plus + 1,
 				  (size_t)((slash ? slash : tok) - plus - 1));
 		if (slash)
-			f->size = xmemdupz(slash + 1,
+			size = kt_str_make(slash + 1,
 					   (size_t)(tok - slash - 1));
 	}
 	if (sp) {
 		const char *lb = strchr(sp, '['), *rb;
 
 		if (lb && (rb = strchr(lb, ']')) && rb > lb + 1)
-			f->module = xmemdupz(lb + 1, (size_t)(rb - lb - 1));
+			module = kt_str_make(lb + 1, (size_t)(rb - lb - 1));
 	}
+	kt_frame_set(f, kt_str_make(s, flen), off, size, module);
 	f->reliable = true;
 	return true;
 }
 
 static void frame_clear(struct kt_frame *f)
 {
-	free(f->func);
-	free(f->off);
-	free(f->size);
-	free(f->module);
+	kt_frame_release(f);
 	memset(f, 0, sizeof(*f));
+}
+
+/*
+ * d: a clean copy of s, each string as clean_dup() makes it, in one
+ * allocation.
+ */
+static void frame_copy_clean(struct kt_frame *d, const struct kt_frame *s)
+{
+	const char *src[] = { s->func, s->off, s->size, s->module };
+	struct strbuf tmp[KT_ARRAY_SIZE(src)];
+	struct kt_str v[KT_ARRAY_SIZE(src)];
+	size_t i, len;
+
+	for (i = 0; i < KT_ARRAY_SIZE(src); i++) {
+		strbuf_init(&tmp[i], 0);
+		if (!src[i]) {
+			v[i] = KT_STR_NULL;
+		} else if (clean_len(src[i], &len)) {
+			v[i] = kt_str_make(src[i], len);
+		} else {
+			kt_utf8_sanitize(&tmp[i], src[i], strlen(src[i]));
+			strbuf_rtrim(&tmp[i]);
+			v[i] = kt_str_make(tmp[i].buf, tmp[i].len);
+		}
+	}
+	kt_frame_set(d, v[0], v[1], v[2], v[3]);
+	d->reliable = s->reliable;
+	for (i = 0; i < KT_ARRAY_SIZE(src); i++)
+		strbuf_release(&tmp[i]);
 }
 
 /* Strips compiler suffixes: foo.cold, foo.isra.0, foo.constprop.3 */
@@ -685,16 +709,8 @@ struct kt_event *kt_event_build(struct kt_event_builder *eb,
 	/* the call trace, moved into clean copies */
 	if (r->nr_frame) {
 		ev->frame = xcalloc(r->nr_frame, sizeof(*ev->frame));
-		for (i = 0; i < r->nr_frame; i++) {
-			const struct kt_frame *s = &r->frame[i];
-			struct kt_frame *d = &ev->frame[i];
-
-			d->func = clean_dup(s->func);
-			d->off = clean_dup(s->off);
-			d->size = clean_dup(s->size);
-			d->module = clean_dup(s->module);
-			d->reliable = s->reliable;
-		}
+		for (i = 0; i < r->nr_frame; i++)
+			frame_copy_clean(&ev->frame[i], &r->frame[i]);
 		ev->nr_frame = r->nr_frame;
 	}
 
