@@ -1,10 +1,12 @@
 /*
- * matcher.h - tag each line with the rules it matches, in one pass.
+ * matcher.h - tag each line with the rules it matches.
  *
- * All rule patterns are compiled into one vectorscan database per line
- * origin (kernel lines, user-space lines), so a line is tested against
- * every rule in a single scan.  PCRE2 then runs only on the rules that
- * vectorscan flagged, to confirm patterns vectorscan can only
+ * Rule patterns are compiled into vectorscan databases per line origin
+ * (kernel lines, user-space lines): the rules that open something, the
+ * other rules that apply to every report, and per report type those
+ * that apply to that type only, so a line is tested against each rule
+ * that can matter for it in a few scans.  PCRE2 then runs only on the
+ * rules that vectorscan flagged, to confirm patterns vectorscan can only
  * approximate and to extract named groups.
  *
  * The result, struct kt_match, is what later stages read: they never call
@@ -46,7 +48,8 @@ struct kt_matcher;
  * Compiles the ruleset (which must outlive the matcher).  Compiling a
  * rule pack into vectorscan takes most of a second, so when cache_dir is
  * not NULL the compiled databases are kept there, keyed by a hash of
- * every pattern and the library version, and loaded next time; a cache
+ * every pattern, its report types and the library version, and loaded
+ * next time (the three packs used last stay beside a new one); a cache
  * that cannot be read or written is silently ignored.
  */
 int kt_matcher_new(struct kt_ctx *ctx, const struct kt_ruleset *rs,
