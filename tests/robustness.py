@@ -573,13 +573,11 @@ CHECKS = [
     ("endless-report", check_endless_report),
     ("huge-task-dump", check_huge_task_dump),
     ("symlink-self", check_symlink_self),
+    ("cold-start", check_cold_start),
 ]
 
 # Known problems: run only with --pending NAME (a CTest entry each).
 PENDING = [
-    # compiling the default rule pack peaks at about 38 MB (10-12 MB when
-    # the compiled pack comes from the cache)
-    ("cold-start", check_cold_start),
 ]
 
 

@@ -244,7 +244,7 @@ static const struct report reports[] = {
 	  "  \"tainted\": \"G           OE\","
 	  "  \"kernel\": \"5.15.0-76-generic\","
 	  "  \"fields\": {\"address\": \"0000000000000008\","
-	  "    \"error_code\": \"0x0000\","
+	  "    \"error_code\": \"0000\","
 	  "    \"rip_module\": \"nfsv4\","
 	  "    \"guilty_func\": \"nfs4_do_reclaim\","
 	  "    \"guilty_module\": \"nfsv4\"},"
