@@ -35,6 +35,11 @@ struct kt_framer {
 	unsigned last_month;
 	bool year_set;
 	struct kt_tzcache tz;
+	/* the last whole-second syslog stamp and its time: lines share it */
+	char stamp[15];
+	int64_t stamp_us, stamp_year;
+	unsigned stamp_month;
+	bool stamp_ok;
 
 	/* sub-lines of the current physical line, separated by '\n' */
 	struct strbuf scratch;	/* owned; unescaped message text */
@@ -397,7 +402,17 @@ static bool parse_syslog(struct kt_framer *fr, struct cur *c,
 	int mon, day = 0, h, m, s;
 	int64_t us;
 
-	if (left(&t) < 16 || !(mon = kt_month_from_abbr(t.p)) || t.p[3] != ' ')
+	if (left(&t) < 16)
+		return false;
+	if (fr->stamp_ok && t.p[15] == ' ' && !memcmp(t.p, fr->stamp, 15) &&
+	    fr->last_month == fr->stamp_month &&
+	    fr->cur_year == fr->stamp_year) {
+		/* the same second as the stamp before: same time */
+		t.p += 15;
+		l->wall_us = fr->stamp_us;
+		goto found;
+	}
+	if (!(mon = kt_month_from_abbr(t.p)) || t.p[3] != ' ')
 		return false;
 	t.p += 4;
 	if (*t.p == ' ')
@@ -415,6 +430,14 @@ static bool parse_syslog(struct kt_framer *fr, struct cur *c,
 					(unsigned)mon, (unsigned)day,
 					(unsigned)h, (unsigned)m, (unsigned)s,
 					us);
+	fr->stamp_ok = t.p == c->p + 15;
+	if (fr->stamp_ok) {
+		memcpy(fr->stamp, c->p, 15);
+		fr->stamp_us = l->wall_us;
+		fr->stamp_month = fr->last_month;
+		fr->stamp_year = fr->cur_year;
+	}
+found:
 	l->fmt = KT_FMT_SYSLOG;
 	finish_syslog(&t, l, false);
 	*c = t;
