@@ -1,9 +1,9 @@
 /*
  * embed.h - files compiled into the binary at build time.
  *
- * scripts/embed.cmake turns the YAML files of rules/ (and later kb/) into a
- * NULL-terminated table of these, so the default rule pack needs no
- * installed data files.
+ * scripts/embed.cmake turns the YAML files of rules/ and kb/ into
+ * NULL-terminated tables of these, so the default rule pack and the
+ * report's knowledge base need no installed data files.
  */
 #ifndef KT_EMBED_H
 #define KT_EMBED_H
@@ -17,5 +17,6 @@ struct kt_embed_file {
 };
 
 extern const struct kt_embed_file kt_embedded_rules[];
+extern const struct kt_embed_file kt_embedded_kb[];
 
 #endif

@@ -31,6 +31,8 @@ const char *kt_err_str(int err)
 		return "invalid rules";
 	case KT_ERR_INTERNAL:
 		return "internal error";
+	case KT_ERR_KB:
+		return "invalid knowledge base";
 	}
 	return "unknown error";
 }

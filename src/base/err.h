@@ -25,6 +25,7 @@ enum kt_err {
 	KT_ERR_NOTFOUND = -7,	/* no such thing */
 	KT_ERR_RULES = -8,	/* a rule pack does not load */
 	KT_ERR_INTERNAL = -9,	/* a library we use failed */
+	KT_ERR_KB = -10,	/* the report knowledge base does not load */
 };
 
 const char *kt_err_str(int err);
