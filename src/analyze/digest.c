@@ -455,26 +455,6 @@ static struct boot *boot_of(struct kt_digest *d, const char *host,
 	return b;
 }
 
-/* 2025-11-24T08:21:08Z, as kt_time_format() writes it. */
-static int64_t parse_time(const char *s)
-{
-	static const char sep[] = "--T::";
-	int v[6], i;
-	const char *p = s, *end;
-
-	if (!s || strlen(s) < 19)
-		return KT_NO_TIME;
-	end = s + strlen(s);
-	for (i = 0; i < 6; i++) {
-		if (kt_parse_digits(&p, end, i ? 2 : 4, &v[i]))
-			return KT_NO_TIME;
-		if (i < 5 && *p++ != sep[i])
-			return KT_NO_TIME;
-	}
-	return kt_utc_us(v[0], (unsigned)v[1], (unsigned)v[2],
-			 (unsigned)v[3], (unsigned)v[4], (unsigned)v[5], 0);
-}
-
 static void update_boot(struct kt_digest *d, const struct kt_event *ev)
 {
 	struct boot *b = boot_of(d, ev->host, ev->boot), *prev;
@@ -493,7 +473,7 @@ static void update_boot(struct kt_digest *d, const struct kt_event *ev)
 		/* the previous boot ended with its last line */
 		if (ev->boot && (prev = boot_of(d, ev->host, ev->boot - 1)) &&
 		    (v = kt_event_get_str(ev, "previous_last_time")))
-			prev->end_us = parse_time(v);
+			prev->end_us = kt_time_parse(v);
 	}
 	b->n[ev->severity]++;
 	if (ev->wall_us != KT_NO_TIME) {

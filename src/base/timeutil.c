@@ -5,6 +5,7 @@
  * the renderers to print RFC 3339 times.
  */
 #include "base/compat.h"
+#include "base/parse.h"
 #include "base/timeutil.h"
 #include <time.h>
 
@@ -168,4 +169,23 @@ void kt_time_format(struct strbuf *sb, int64_t us, bool frac)
 		put_digits(sb, (unsigned)rem, 6);
 	}
 	strbuf_addch(sb, 'Z');
+}
+
+int64_t kt_time_parse(const char *s)
+{
+	static const char sep[] = "--T::";
+	int v[6], i;
+	const char *p = s, *end;
+
+	if (!s || strlen(s) < 19)
+		return KT_NO_TIME;
+	end = s + strlen(s);
+	for (i = 0; i < 6; i++) {
+		if (kt_parse_digits(&p, end, i ? 2 : 4, &v[i]))
+			return KT_NO_TIME;
+		if (i < 5 && *p++ != sep[i])
+			return KT_NO_TIME;
+	}
+	return kt_utc_us(v[0], (unsigned)v[1], (unsigned)v[2],
+			 (unsigned)v[3], (unsigned)v[4], (unsigned)v[5], 0);
 }

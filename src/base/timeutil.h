@@ -13,6 +13,9 @@
 #include "base/compat.h"
 #include "base/strbuf.h"
 
+/* A wall-clock time that is not known. */
+#define KT_NO_TIME INT64_MIN
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12). */
 int64_t kt_days_from_civil(int64_t y, unsigned m, unsigned d);
 void kt_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
@@ -40,5 +43,10 @@ void kt_local_year_month(int64_t epoch_s, int64_t *year, unsigned *month);
 
 /* Appends 2025-11-24T08:21:08Z, or with .ffffff when frac is true. */
 void kt_time_format(struct strbuf *sb, int64_t us, bool frac);
+/*
+ * 2025-11-24T08:21:08Z (a fraction after the seconds is ignored) ->
+ * microseconds, or KT_NO_TIME when s is not such a time.
+ */
+int64_t kt_time_parse(const char *s);
 
 #endif

@@ -39,10 +39,12 @@ bool kt_cmd_want_color(const char *when);
  * Reads paths through pl, or with none this machine's own logs (or
  * fallback when none of them is readable), then delivers what is held
  * back.  Each input that cannot be read is reported on stderr; returns
- * how many there were.
+ * how many there were.  When names is not NULL (a JSON array), the
+ * display name of every input read is appended to it.
  */
 int kt_cmd_scan_inputs(struct kt_ctx *ctx, struct kt_pipeline *pl,
-		       const struct kt_strlist *paths, const char *fallback);
+		       const struct kt_strlist *paths, const char *fallback,
+		       json_t *names);
 
 /* The log sink cmd/ installs into struct kt_ctx: stderr, sanitized. */
 void kt_cmd_log_sink(void *data, enum kt_log_level level, const char *msg);

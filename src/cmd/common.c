@@ -153,7 +153,8 @@ static int collect_inputs(struct kt_ctx *ctx, const struct kt_strlist *args,
 }
 
 int kt_cmd_scan_inputs(struct kt_ctx *ctx, struct kt_pipeline *pl,
-		       const struct kt_strlist *paths, const char *fallback)
+		       const struct kt_strlist *paths, const char *fallback,
+		       json_t *names)
 {
 	struct kt_input_list list;
 	int bad;
@@ -166,6 +167,9 @@ int kt_cmd_scan_inputs(struct kt_ctx *ctx, struct kt_pipeline *pl,
 			error("%s", kt_ctx_error(ctx));
 			bad++;
 		}
+		if (names)
+			json_array_append_new(names,
+				json_string(list.item[i].display));
 	}
 	kt_pipeline_finish(pl);
 	kt_input_list_release(&list);

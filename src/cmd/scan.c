@@ -175,7 +175,7 @@ int cmd_scan(int argc, const char **argv, struct kt_ctx *ctx)
 		error("%s", kt_ctx_error(ctx));
 		goto cleanup;
 	}
-	bad = kt_cmd_scan_inputs(ctx, pl, &args, o.fallback);
+	bad = kt_cmd_scan_inputs(ctx, pl, &args, o.fallback, NULL);
 	if (o.group)
 		print_groups(&groups, ro.format, ro.color);
 	else

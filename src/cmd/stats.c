@@ -75,7 +75,7 @@ int cmd_stats(int argc, const char **argv, struct kt_ctx *ctx)
 		error("%s", kt_ctx_error(ctx));
 		goto cleanup;
 	}
-	bad = kt_cmd_scan_inputs(ctx, pl, &args, o.fallback);
+	bad = kt_cmd_scan_inputs(ctx, pl, &args, o.fallback, NULL);
 	if (!strcmp(o.format, "json"))
 		kt_stats_write_json(&out, &st, kt_pipeline_summary(pl));
 	else

@@ -19,10 +19,10 @@
 #include "base/err.h"
 #include "base/str.h"
 #include "base/strbuf.h"
+#include "base/timeutil.h"
 #include "input/input.h"
 
 #define KT_LINE_MAX (64 * 1024)
-#define KT_NO_TIME INT64_MIN
 
 enum kt_line_fmt {
 	KT_FMT_BARE = 0,	/* no recognised prefix */

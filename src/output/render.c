@@ -11,6 +11,7 @@
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
+#include "output/escape.h"
 #include "output/render.h"
 
 #define JSON_HEAD "{\"schema_version\":\"1\",\"events\":["
@@ -477,14 +478,6 @@ static void text_finish(struct kt_renderer *r, const struct kt_summary *s)
 	}
 }
 
-static void md_escape(struct strbuf *o, const char *s)
-{
-	for (; *s; s++) {
-		if (strchr("\\`*_{}[]<>()#+-!|", *s))
-			strbuf_addch(o, '\\');
-		strbuf_addch(o, *s);
-	}
-}
 
 static void md_finish(struct kt_renderer *r, const struct kt_summary *s)
 {
@@ -517,38 +510,14 @@ static void md_finish(struct kt_renderer *r, const struct kt_summary *s)
 		last = rec->type;
 		strbuf_addf(o, "- `%s` **%s** ", rec->time,
 			    kt_severity_name(rec->severity));
-		md_escape(o, rec->title);
+		kt_md_escape(o, rec->title);
 		strbuf_addstr(o, " (");
-		md_escape(o, rec->where);
+		kt_md_escape(o, rec->where);
 		strbuf_addstr(o, ")\n");
 		flush(r);
 	}
 }
 
-static void html_escape(struct strbuf *o, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<':
-			strbuf_addstr(o, "&lt;");
-			break;
-		case '>':
-			strbuf_addstr(o, "&gt;");
-			break;
-		case '&':
-			strbuf_addstr(o, "&amp;");
-			break;
-		case '"':
-			strbuf_addstr(o, "&quot;");
-			break;
-		case '\'':
-			strbuf_addstr(o, "&#39;");
-			break;
-		default:
-			strbuf_addch(o, *s);
-		}
-	}
-}
 
 static void html_finish(struct kt_renderer *r, const struct kt_summary *s)
 {
@@ -586,13 +555,13 @@ static void html_finish(struct kt_renderer *r, const struct kt_summary *s)
 			const struct record *rec = &r->rec[i];
 
 			strbuf_addstr(o, "<tr><td>");
-			html_escape(o, rec->time);
+			kt_html_escape(o, rec->time);
 			strbuf_addf(o, "</td><td>%s</td><td class=\"%s\">%s</td><td>",
 				    rec->type, kt_severity_name(rec->severity),
 				    kt_severity_name(rec->severity));
-			html_escape(o, rec->title);
+			kt_html_escape(o, rec->title);
 			strbuf_addstr(o, "</td><td>");
-			html_escape(o, rec->where);
+			kt_html_escape(o, rec->where);
 			strbuf_addstr(o, "</td></tr>\n");
 			flush(r);
 		}

@@ -1,0 +1,184 @@
+/*
+ * report.c - `ktriage report`: the analysis an expert would write.
+ *
+ * Scans like `scan` does, keeps a digest of the events instead of
+ * printing them, applies the knowledge base (and, with --local, this
+ * machine's settings) and prints the report as text, Markdown or JSON.
+ */
+#include "base/compat.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "analyze/digest.h"
+#include "cmd/cmd.h"
+#include "input/sysconf.h"
+#include "output/kb.h"
+#include "output/report.h"
+#include "pipeline/pipeline.h"
+#include <time.h>
+
+struct report_opts {
+	const char *lang;
+	const char *format;
+	const char *color;
+	struct kt_strlist rules;
+	bool no_default_rules;
+	const char *fallback;
+	bool local;
+	const char *sysroot;
+};
+
+static const char *const langs[] = { "zh", "en", NULL };
+static const char *const formats[] = { "text", "markdown", "json", NULL };
+static const char *const colors[] = { "auto", "always", "never", NULL };
+
+static const struct kt_option report_options[] = {
+	KT_OPT_CHOICE(0, "lang", struct report_opts, lang, "LANG",
+		      "language; default zh when the locale is Chinese, else en",
+		      langs),
+	KT_OPT_CHOICE(0, "format", struct report_opts, format, "FORMAT",
+		      "output format (default text)", formats),
+	KT_OPT_BOOL(0, "local", struct report_opts, local,
+		    "also read this machine's crash settings (sysctls, swap, kdump, pstore)"),
+	KT_OPT_STRING(0, "sysroot", struct report_opts, sysroot, "DIR",
+		      "with --local: read the settings under DIR (a copy of another machine's /proc and /sys, e.g. from an sosreport)"),
+	KT_OPT_LIST(0, "rules", struct report_opts, rules, "PATH",
+		    "add or override rules from a YAML file or directory"),
+	KT_OPT_BOOL(0, "no-default-rules", struct report_opts, no_default_rules,
+		    "use only the rules given with --rules"),
+	KT_OPT_CHOICE(0, "color", struct report_opts, color, "WHEN",
+		      "colour text output", colors),
+	KT_OPT_STRING(0, "fallback", struct report_opts, fallback, "PATH",
+		      "with no PATH: read PATH if none of this machine's logs is readable"),
+	KT_OPT_END(),
+};
+
+static const char report_usage[] = "ktriage report [options] [PATH|-]...";
+static const char report_summary[] =
+	"Reads logs like 'scan' and writes the analysis report: the risks\n"
+	"and the health verdict, the causal chains, each problem with its\n"
+	"evidence, likely causes and the actions to take, alert rules that\n"
+	"would have caught it, and a summary with the three most important\n"
+	"actions.  Offline, from the built-in knowledge base.";
+
+/* zh when LC_ALL, LC_MESSAGES or LANG (the first set) is Chinese. */
+static const char *locale_lang(void)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+	size_t i;
+
+	for (i = 0; i < KT_ARRAY_SIZE(vars); i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v && *v)
+			return !strncmp(v, "zh", 2) ? "zh" : "en";
+	}
+	return "en";
+}
+
+static void on_event(void *data, struct kt_event *ev)
+{
+	kt_digest_add(data, ev);
+	kt_event_free(ev);
+}
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int cmd_report(int argc, const char **argv, struct kt_ctx *ctx)
+{
+	struct report_opts o = { 0 };
+	struct kt_strlist args = { 0 };
+	struct kt_pipeline_opts po = { 0 };
+	struct kt_pipeline *pl = NULL;
+	struct kt_digest *dg = kt_digest_new();
+	struct strbuf cache = STRBUF_INIT, out = STRBUF_INIT;
+	struct kt_report_opts ro;
+	json_t *names = json_array(), *digest = NULL, *model = NULL,
+	       *config = NULL;
+	const char **inputs = NULL;
+	struct kt_kb kb;
+	size_t i;
+	int rc = 0, bad;
+
+	kt_kb_init(&kb);
+	o.format = "text";
+	o.color = "auto";
+	rc = kt_cmd_parse_options(report_options, &o, argc, argv, &args,
+				  report_usage, report_summary);
+	if (rc) {
+		rc = rc > 0 ? 0 : 1;
+		goto cleanup;
+	}
+	if (!o.lang)
+		o.lang = locale_lang();
+	if (o.sysroot)
+		o.local = true;
+	if (kt_kb_load_default(ctx, &kb)) {
+		error("%s", kt_ctx_error(ctx));
+		rc = 1;
+		goto cleanup;
+	}
+	po.rule_paths = o.rules.v;
+	po.nr_rule_paths = o.rules.nr;
+	po.no_default_rules = o.no_default_rules;
+	po.cache_dir = kt_cmd_cache_dir(&cache);
+	if (kt_pipeline_new(ctx, &po, on_event, dg, &pl)) {
+		rc = 1;
+		error("%s", kt_ctx_error(ctx));
+		goto cleanup;
+	}
+	bad = kt_cmd_scan_inputs(ctx, pl, &args, o.fallback, names);
+	if (o.local)
+		config = kt_sysconf_collect(o.sysroot ? o.sysroot : "/");
+
+	digest = kt_digest_json(dg);
+	inputs = xcalloc(json_array_size(names) + 1, sizeof(*inputs));
+	for (i = 0; i < json_array_size(names); i++)
+		inputs[i] = json_string_value(json_array_get(names, i));
+	memset(&ro, 0, sizeof(ro));
+	ro.lang = (enum kt_lang)kt_lang_from_name(o.lang);
+	ro.now_us = now_us();
+	ro.inputs = inputs;
+	ro.nr_inputs = json_array_size(names);
+	ro.lines = kt_pipeline_stats(pl)->lines;
+	ro.config = config;
+	model = kt_report_build(&kb, digest, &ro);
+
+	if (!strcmp(o.format, "json")) {
+		char *s = json_dumps(model, JSON_INDENT(1));
+
+		strbuf_addstr(&out, s ? s : "null");
+		strbuf_addch(&out, '\n');
+		free(s);
+	} else if (!strcmp(o.format, "markdown")) {
+		kt_report_markdown(&out, model, &kb);
+	} else {
+		kt_report_text(&out, model, &kb, kt_cmd_want_color(o.color));
+	}
+	fwrite(out.buf, 1, out.len, stdout);
+	if (fflush(stdout) || ferror(stdout)) {
+		error("cannot write the report: %s", strerror(errno));
+		rc = 1;
+	}
+	if (bad)
+		rc = 1;
+cleanup:
+	json_decref(model);
+	json_decref(digest);
+	json_decref(config);
+	json_decref(names);
+	free(inputs);
+	kt_pipeline_free(pl);
+	kt_digest_free(dg);
+	kt_kb_release(&kb);
+	strbuf_release(&cache);
+	strbuf_release(&out);
+	kt_strlist_release(&args);
+	kt_strlist_release(&o.rules);
+	return rc;
+}
