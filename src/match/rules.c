@@ -49,6 +49,18 @@ void kt_ruleset_init(struct kt_ruleset *rs)
 	memset(rs, 0, sizeof(*rs));
 }
 
+static void collect_free(struct kt_rule_collect *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->nr_item; i++)
+		free(c->item[i].key);
+	free(c->item);
+	free(c);
+}
+
 static void rule_release(struct kt_rule *r)
 {
 	size_t i;
@@ -82,12 +94,7 @@ static void rule_release(struct kt_rule *r)
 		free(r->set[i].value);
 	free(r->set);
 	free(r->group_field);
-	if (r->collect) {
-		for (i = 0; i < r->collect->nr_item; i++)
-			free(r->collect->item[i].key);
-		free(r->collect->item);
-		free(r->collect);
-	}
+	collect_free(r->collect);
 	pcre2_code_free(r->re);
 	memset(r, 0, sizeof(*r));
 }
@@ -426,6 +433,8 @@ static int parse_collect(struct loader *ld, struct kt_rule *r,
 
 	if (v->type != YAML_MAPPING_NODE)
 		return failn(ld, v, "'collect' must be a map");
+	/* a repeated key replaces the earlier one, as for strings */
+	collect_free(r->collect);
 	c = xcalloc(1, sizeof(*c));
 	c->into = KT_NO_FIELD;
 	c->value = KT_NO_FIELD;
