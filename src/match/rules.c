@@ -1031,6 +1031,21 @@ static int parse_anchors(struct loader *ld, yaml_node_t *v)
 	return 0;
 }
 
+/*
+ * YAML escapes ("\0") can put a NUL into a string; everything here reads
+ * strings up to their first NUL, so a pattern would silently end there.
+ */
+static int check_nul(struct loader *ld)
+{
+	yaml_node_t *n;
+
+	for (n = ld->doc.nodes.start; n < ld->doc.nodes.top; n++)
+		if (n->type == YAML_SCALAR_NODE &&
+		    memchr(n->data.scalar.value, '\0', n->data.scalar.length))
+			return failn(ld, n, "strings must not hold NUL bytes");
+	return 0;
+}
+
 int kt_ruleset_load_text(struct kt_ctx *ctx, struct kt_ruleset *rs,
 			 const char *name, const char *text, size_t len)
 {
@@ -1064,6 +1079,7 @@ int kt_ruleset_load_text(struct kt_ctx *ctx, struct kt_ruleset *rs,
 		rc = failn(&ld, root, "a rule file is a map with 'rules', 'fields' or 'guilty_skip'");
 		goto out;
 	}
+	rc = check_nul(&ld);
 	for (p = root->data.mapping.pairs.start;
 	     p < root->data.mapping.pairs.top && !rc; p++) {
 		yaml_node_t *kn = node(&ld, p->key), *v = node(&ld, p->value);
