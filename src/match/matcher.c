@@ -141,7 +141,8 @@ static char *required_literal(const char *pat)
 		} else {
 			lit = (unsigned char)*p++;
 		}
-		if (lit >= 0 && !depth && !strchr("*+?{", *p)) {
+		/* strchr() finds the terminator too: test *p first */
+		if (lit >= 0 && !depth && (!*p || !strchr("*+?{", *p))) {
 			strbuf_addch(&cur, lit);
 			continue;
 		}
