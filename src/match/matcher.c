@@ -84,6 +84,61 @@ static bool is_word(int c)
 	       (c >= '0' && c <= '9') || c == '_';
 }
 
+static int hex_value(int c)
+{
+	return kt_is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+/*
+ * The escape at p (a backslash and what follows): sets *lit to the
+ * character it stands for, or -1 for a class, an assertion, a control
+ * character or a reference, and returns what follows it, arguments
+ * included (\x41, \x{263a}, \012, \cX, \p{Lu}, \pL, \k<name>, \g{1}).
+ */
+static const char *escape(const char *p, int *lit)
+{
+	int c = (unsigned char)p[1], v = 0, n;
+	char close;
+	const char *e;
+
+	*lit = -1;
+	p += 2;
+	if (!is_word(c)) {
+		*lit = c;
+		return p;
+	}
+	if (c == 'x' && *p != '{') {
+		for (n = 0; n < 2 && kt_is_xdigit((unsigned char)*p); n++)
+			v = v * 16 + hex_value((unsigned char)*p++);
+		if (v >= 0x20 && v < 0x7f)
+			*lit = v;
+		return p;
+	}
+	if (c == 'c')
+		return *p ? p + 1 : p;
+	if (kt_is_digit(c)) {
+		while (kt_is_digit((unsigned char)*p))
+			p++;
+		return p;
+	}
+	if (!strchr("xopPNgk", c))
+		return p;
+	close = *p == '{' ? '}' : 0;
+	if (c == 'k' || c == 'g')
+		close = *p == '<' ? '>' : *p == '\'' ? '\'' : close;
+	if (close && (e = strchr(p + 1, close)))
+		return e + 1;
+	if ((c == 'p' || c == 'P') && *p)
+		return p + 1;
+	if (c == 'g') {
+		if (*p == '-' || *p == '+')
+			p++;
+		while (kt_is_digit((unsigned char)*p))
+			p++;
+	}
+	return p;
+}
+
 /*
  * The longest run of plain characters every match of pat must contain:
  * a literal outside all groups, not made optional by a quantifier, in a
@@ -103,9 +158,7 @@ static char *required_literal(const char *pat)
 		int lit = -1;
 
 		if (*p == '\\' && p[1]) {
-			if (!is_word((unsigned char)p[1]))
-				lit = (unsigned char)p[1];
-			p += 2;
+			p = escape(p, &lit);
 		} else if (*p == '[') {
 			p++;
 			if (*p == '^')
