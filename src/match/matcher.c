@@ -140,10 +140,25 @@ static const char *escape(const char *p, int *lit)
 }
 
 /*
+ * Does an inline option make pat ignore case or white space?  Option
+ * letters may come in any order: (?i), (?mi), (?si:...), (?^x).
+ */
+static bool loose_options(const char *pat)
+{
+	const char *p = pat;
+
+	while ((p = strstr(p, "(?")))
+		for (p += 2; *p && strchr("imnsxJU^", *p); p++)
+			if (*p == 'i' || *p == 'x')
+				return true;
+	return false;
+}
+
+/*
  * The longest run of plain characters every match of pat must contain:
  * a literal outside all groups, not made optional by a quantifier, in a
  * pattern without a top-level alternation.  NULL when there is none of
- * at least 4 characters (or the pattern ignores case).
+ * at least 4 characters (or the pattern ignores case or white space).
  */
 static char *required_literal(const char *pat)
 {
@@ -152,7 +167,7 @@ static char *required_literal(const char *pat)
 	int depth = 0;
 	size_t i;
 
-	if (strstr(pat, "(?i"))
+	if (loose_options(pat))
 		goto none;
 	while (*p) {
 		int lit = -1;
