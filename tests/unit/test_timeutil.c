@@ -285,7 +285,8 @@ static void test_local_year_month(void **state)
 	kt_local_year_month(0, &y, &m);
 	assert_int_equal(y, 1970);
 	assert_int_equal(m, 1);
-	kt_local_year_month(1709251199, &y, &m);	/* 2024-02-29 23:59:59Z */
+	/* 2024-02-29 23:59:59Z */
+	kt_local_year_month(1709251199, &y, &m);
 	assert_int_equal(y, 2024);
 	assert_int_equal(m, 2);
 	set_tz("EST5");
