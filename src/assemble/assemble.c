@@ -7,6 +7,7 @@
  * finished reports on in the order of their first line.
  */
 #include "base/compat.h"
+#include "base/hash.h"
 #include "base/parse.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -27,6 +28,7 @@
 struct host {
 	char *name;		/* owned; "" when lines name no host */
 	size_t name_len;
+	uint64_t hash;		/* of name */
 	uint64_t lines_in_boot;	/* lines since the current boot began */
 	uint64_t last_line;
 	const char *last_file;	/* borrowed */
@@ -59,6 +61,9 @@ struct kt_assembler {
 	const char *file;	/* borrowed: current input name */
 	struct host **host;	/* owned */
 	size_t nr_host, alloc_host;
+	struct host **table;	/* owned array of borrowed hosts: open
+				 * addressing by name hash, NULL for free */
+	size_t table_size;	/* power of two, > 2 * nr_host, or 0 */
 	struct host *last_host;	/* borrowed cache */
 	struct slot **slot;	/* owned */
 	size_t nr_slot, alloc_slot;
@@ -72,12 +77,34 @@ struct kt_assembler {
 
 /* ------------------------------------------------------------ reports */
 
-static void frame_release(struct kt_frame *f)
+void kt_frame_set(struct kt_frame *f, struct kt_str func, struct kt_str off,
+		  struct kt_str size, struct kt_str module)
+{
+	const struct kt_str part[] = { func, off, size, module };
+	char **dst[] = { &f->func, &f->off, &f->size, &f->module };
+	size_t i, len = 0;
+	char *p;
+
+	for (i = 0; i < KT_ARRAY_SIZE(part); i++)
+		len = st_add(len, st_add(part[i].len, 1));
+	p = xmalloc(len);
+	for (i = 0; i < KT_ARRAY_SIZE(part); i++) {
+		if (!part[i].p && i) {
+			*dst[i] = NULL;
+			continue;
+		}
+		*dst[i] = p;
+		if (part[i].len)
+			memcpy(p, part[i].p, part[i].len);
+		p += part[i].len;
+		*p++ = '\0';
+	}
+}
+
+void kt_frame_release(struct kt_frame *f)
 {
 	free(f->func);
-	free(f->off);
-	free(f->size);
-	free(f->module);
+	f->func = f->off = f->size = f->module = NULL;
 }
 
 void kt_report_free(struct kt_report *r)
@@ -101,7 +128,7 @@ void kt_report_free(struct kt_report *r)
 	}
 	free(r->item);
 	for (i = 0; i < r->nr_frame; i++)
-		frame_release(&r->frame[i]);
+		kt_frame_release(&r->frame[i]);
 	free(r->frame);
 	kt_report_free(r->cause);
 	free(r);
@@ -166,14 +193,23 @@ static struct kt_report *report_new(enum kt_report_kind kind,
 	return r;
 }
 
-/* Forgets the frames and RIP gathered so far (see KT_SECTION_RESTART). */
+/*
+ * Forgets the frames before the last restart marker, and the RIP if it
+ * came from inside the trace (see KT_SECTION_RESTART): what was printed
+ * before is the interrupt that reported the stall, not the stalled code.
+ */
 static void restart_trace(const struct kt_assembler *as, struct kt_report *r)
 {
-	size_t i;
+	size_t i, n = KT_MIN(r->restart_at, r->nr_frame);
 
-	for (i = 0; i < r->nr_frame; i++)
-		frame_release(&r->frame[i]);
-	r->nr_frame = 0;
+	for (i = 0; i < n; i++)
+		kt_frame_release(&r->frame[i]);
+	memmove(r->frame, r->frame + n, (r->nr_frame - n) * sizeof(*r->frame));
+	r->nr_frame -= n;
+	r->restart_pending = false;
+	if (!r->rip_in_trace)
+		return;
+	r->rip_in_trace = false;
 	for (i = 0; i < r->nr_field; i++)
 		if (r->field[i].field == as->f_rip) {
 			free(r->field[i].value);
@@ -185,13 +221,23 @@ static void restart_trace(const struct kt_assembler *as, struct kt_report *r)
 static void touch(const struct kt_assembler *as, struct kt_report *r,
 		  const struct kt_line *line)
 {
-	/* a section line's own frame belongs to the part before it */
+	/*
+	 * A section line's own frame belongs to the part before it.  A
+	 * restart only takes effect when a frame follows its markers: a
+	 * trace that ends in interrupt entry code (the task was interrupted
+	 * in user mode) keeps what it has.  Only the main part restarts;
+	 * another task's stays aside.
+	 */
 	if (r->next_section == KT_SECTION_RESTART) {
-		/* only the main part restarts; another task's stays aside */
-		if (r->section == KT_SECTION_MAIN)
-			restart_trace(as, r);
+		if (r->section == KT_SECTION_MAIN) {
+			r->restart_pending = true;
+			r->restart_at = r->nr_frame;
+		}
 		r->next_section = 0;
-	} else if (r->next_section) {
+	} else if (r->restart_pending && r->nr_frame > r->restart_at) {
+		restart_trace(as, r);
+	}
+	if (r->next_section) {
 		r->section = r->next_section;
 		r->next_section = 0;
 	}
@@ -224,9 +270,9 @@ static struct kt_str cap_of(const struct kt_match *m,
 	return KT_STR_NULL;
 }
 
-static char *opt_dup(struct kt_str s)
+static struct kt_str capped(struct kt_str s, size_t cap)
 {
-	return s.p ? dup_capped(s, 256) : NULL;
+	return kt_str_make(s.p, KT_MIN(s.len, cap));
 }
 
 static void add_frame(struct kt_assembler *as, struct kt_report *r,
@@ -243,10 +289,10 @@ static void add_frame(struct kt_assembler *as, struct kt_report *r,
 	}
 	ALLOC_GROW(r->frame, r->nr_frame + 1, r->alloc_frame);
 	f = &r->frame[r->nr_frame++];
-	f->func = dup_capped(func, 256);
-	f->off = opt_dup(cap_of(m, h, as->f_off));
-	f->size = opt_dup(cap_of(m, h, as->f_size));
-	f->module = opt_dup(cap_of(m, h, as->f_module));
+	kt_frame_set(f, capped(func, 256),
+		     capped(cap_of(m, h, as->f_off), 256),
+		     capped(cap_of(m, h, as->f_size), 256),
+		     capped(cap_of(m, h, as->f_module), 256));
 	f->reliable = !cap_of(m, h, as->f_unreliable).len;
 }
 
@@ -304,8 +350,7 @@ static void add_item(struct kt_report *r, const struct kt_rule_collect *c,
 			for (i = 0; i < n; i++)
 				free(it.val[i]);
 			free(it.val);
-			r->cut++;
-			return;
+			return;	/* keep: the rest are summarised away */
 		}
 		for (i = 0; i < n; i++)
 			free(r->item[victim].val[i]);
@@ -346,8 +391,12 @@ static void apply_hit(struct kt_assembler *as, struct kt_report *r,
 	for (i = 0; i < h->cap_nr; i++) {
 		const struct kt_capture *c = &m->cap[h->cap_start + i];
 
-		if (c->val.len)
-			set_field(r, c->field, c->val, false);
+		if (!c->val.len)
+			continue;
+		if (c->field == as->f_rip && !kt_report_get(r, as->f_rip))
+			r->rip_in_trace = r->nr_frame > 0 &&
+					  !r->restart_pending;
+		set_field(r, c->field, c->val, false);
 	}
 	for (i = 0; i < rule->nr_set; i++)
 		set_field(r, rule->set[i].field,
@@ -425,10 +474,8 @@ static void copy_frames(struct kt_report *dst, const struct kt_report *src)
 		const struct kt_frame *s = &src->frame[i];
 		struct kt_frame *d = &dst->frame[i];
 
-		d->func = xstrdup(s->func);
-		d->off = s->off ? xstrdup(s->off) : NULL;
-		d->size = s->size ? xstrdup(s->size) : NULL;
-		d->module = s->module ? xstrdup(s->module) : NULL;
+		kt_frame_set(d, kt_str_cstr(s->func), kt_str_cstr(s->off),
+			     kt_str_cstr(s->size), kt_str_cstr(s->module));
 		d->reliable = s->reliable;
 	}
 	dst->nr_frame = src->nr_frame;
@@ -499,18 +546,36 @@ static void boot_deliver(struct kt_assembler *as, struct host *h)
 
 /* ------------------------------------------------------------ lookup */
 
+static bool host_is(const struct host *h, struct kt_str name)
+{
+	return h->name_len == name.len &&
+	       (!name.len || !memcmp(h->name, name.p, name.len));
+}
+
+/* Puts h in the table, which has room. */
+static void host_index(struct kt_assembler *as, struct host *h)
+{
+	size_t mask = as->table_size - 1, i = (size_t)h->hash & mask;
+
+	while (as->table[i])
+		i = (i + 1) & mask;
+	as->table[i] = h;
+}
+
 static struct host *host_get(struct kt_assembler *as, struct kt_str name)
 {
+	uint64_t hash;
 	struct host *h;
-	size_t i;
+	size_t i, mask;
 
-	if (as->last_host && as->last_host->name_len == name.len &&
-	    (!name.len || !memcmp(as->last_host->name, name.p, name.len)))
+	if (as->last_host && host_is(as->last_host, name))
 		return as->last_host;
-	for (i = 0; i < as->nr_host; i++) {
-		h = as->host[i];
-		if (h->name_len == name.len &&
-		    (!name.len || !memcmp(h->name, name.p, name.len))) {
+	hash = kt_hash_add(KT_HASH_INIT, name.p, name.len);
+	mask = as->table_size - 1;
+	for (i = (size_t)hash & mask; as->table_size && as->table[i];
+	     i = (i + 1) & mask) {
+		h = as->table[i];
+		if (h->hash == hash && host_is(h, name)) {
 			as->last_host = h;
 			return h;
 		}
@@ -521,10 +586,20 @@ static struct host *host_get(struct kt_assembler *as, struct kt_str name)
 	h = xcalloc(1, sizeof(*h));
 	h->name = dup_capped(name, name.len);
 	h->name_len = strlen(h->name);
+	h->hash = kt_hash_add(KT_HASH_INIT, h->name, h->name_len);
 	h->last_wall_us = KT_NO_TIME;
 	h->boot_phase = -1;
 	ALLOC_GROW(as->host, as->nr_host + 1, as->alloc_host);
 	as->host[as->nr_host++] = h;
+	if (as->nr_host * 2 >= as->table_size) {
+		free(as->table);
+		as->table_size = as->table_size ? as->table_size * 2 : 16;
+		as->table = xcalloc(as->table_size, sizeof(*as->table));
+		for (i = 0; i < as->nr_host; i++)
+			host_index(as, as->host[i]);
+	} else {
+		host_index(as, h);
+	}
 	as->last_host = h;
 	return h;
 }
@@ -944,25 +1019,53 @@ static void feed_anomaly(struct kt_assembler *as, struct host *h,
 	}
 }
 
-bool kt_assembler_busy(struct kt_assembler *as, const struct kt_line *line)
+static void want_report(struct kt_match_want *want, const struct kt_report *r)
+{
+	if (!r || r->kind != KT_REPORT_ANOMALY || !r->head)
+		return;
+	if (r->ended)
+		want->ended |= 1ULL << r->head->type;
+	else
+		want->open |= 1ULL << r->head->type;
+}
+
+/*
+ * Mirrors feed_anomaly() for a line without a head: only the context's
+ * report and the host's unended recent one (for lines with a caller id)
+ * ever absorb it.  close_stale() and boots run first there, but they
+ * only take reports away.
+ */
+void kt_assembler_want(struct kt_assembler *as, const struct kt_line *line,
+		       struct kt_match_want *want)
 {
 	struct host *h;
-	size_t i;
+	struct slot *s;
 
+	want->open = want->ended = 0;
 	if (!as->nr_slot)
-		return false;
+		return;
 	h = host_get(as, line->host);
-	for (i = 0; i < as->nr_slot; i++)
-		if (as->slot[i]->host == h && as->slot[i]->r)
-			return true;
-	return false;
+	s = slot_find(as, h, line->caller);
+	if (s)
+		want_report(want, s->r);
+	if (line->caller && h->recent && !h->recent->ended)
+		want_report(want, h->recent);
 }
 
 void kt_assembler_feed(struct kt_assembler *as, const struct kt_line *line,
 		       const struct kt_match *m)
 {
-	struct host *h = host_get(as, line->host);
+	struct host *h;
 
+	/*
+	 * A boot marker that names no host (journalctl's "-- Boot ID --")
+	 * starts the next boot of the host whose lines came before it.
+	 */
+	if (!line->host.len && as->last_host && as->last_host->name_len &&
+	    find_role(m, KT_ROLE_BOOT))
+		h = as->last_host;
+	else
+		h = host_get(as, line->host);
 	as->lines++;
 	close_stale(as, h, line);
 	if (!handle_boot(as, h, line, m)) {
@@ -1055,5 +1158,6 @@ void kt_assembler_free(struct kt_assembler *as)
 		free(as->host[i]);
 	}
 	free(as->host);
+	free(as->table);
 	free(as);
 }

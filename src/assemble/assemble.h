@@ -38,13 +38,26 @@ enum kt_report_kind {
 	KT_REPORT_BOOT,		/* a new boot begins here */
 };
 
+/*
+ * One frame of a call trace.  Its four strings share one allocation,
+ * owned through func (kt_frame_set(), kt_frame_release()).
+ */
 struct kt_frame {
 	char *func;		/* owned */
-	char *off;		/* owned or NULL: "0x20b" */
-	char *size;		/* owned or NULL: "0x3d0" */
-	char *module;		/* owned or NULL: "ptlrpc" */
+	char *off;		/* in func's allocation, or NULL: "0x20b" */
+	char *size;		/* in func's allocation, or NULL: "0x3d0" */
+	char *module;		/* in func's allocation, or NULL: "ptlrpc" */
 	bool reliable;		/* false for "? func" frames */
 };
+
+/*
+ * Sets f's strings to copies of the slices (a slice whose p is NULL
+ * leaves its string NULL); reliable is left alone.
+ */
+void kt_frame_set(struct kt_frame *f, struct kt_str func, struct kt_str off,
+		  struct kt_str size, struct kt_str module);
+/* Frees f's strings and sets them to NULL. */
+void kt_frame_release(struct kt_frame *f);
 
 struct kt_rfield {
 	uint16_t field;		/* field id in the ruleset */
@@ -100,6 +113,11 @@ struct kt_report {
 	uint64_t seq_last;	/* context line counter at last member */
 	int section;		/* enum kt_section_kind of current part */
 	int next_section;	/* takes effect after the current line */
+	bool restart_pending;	/* a restart marker was seen: the frames
+				 * before it go once a frame follows */
+	size_t restart_at;	/* frames up to the last marker */
+	bool rip_in_trace;	/* the RIP came from inside the trace (an
+				 * interrupt's registers), not its header */
 	uint32_t foreign;	/* unrelated lines in a row */
 	struct kt_report *cause;	/* owned while held */
 };
@@ -129,11 +147,13 @@ void kt_assembler_feed(struct kt_assembler *as, const struct kt_line *line,
 		       const struct kt_match *m);
 
 /*
- * True when the line's host has a report open that the line could still
- * belong to: such lines must be tagged with every rule, not only the
- * rules that start something.
+ * The reports the line could still join, for the matcher: the report of
+ * the line's (host, caller id) context, and the host's report in
+ * progress when the line has a caller id (another CPU's part of it).
+ * A line that opens nothing may only add to those.
  */
-bool kt_assembler_busy(struct kt_assembler *as, const struct kt_line *line);
+void kt_assembler_want(struct kt_assembler *as, const struct kt_line *line,
+		       struct kt_match_want *want);
 
 /* Ends the current input: every report still open is delivered. */
 void kt_assembler_end(struct kt_assembler *as);

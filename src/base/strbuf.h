@@ -40,9 +40,33 @@ static inline void strbuf_reset(struct strbuf *sb)
 	strbuf_setlen(sb, 0);
 }
 
-void strbuf_add(struct strbuf *sb, const void *data, size_t len);
+/* Room for extra more bytes (and the NUL) without growing? */
+static inline bool strbuf_has_room(const struct strbuf *sb, size_t extra)
+{
+	return sb->alloc && extra < sb->alloc - sb->len;
+}
+
+static inline void strbuf_add(struct strbuf *sb, const void *data,
+			      size_t len)
+{
+	if (!len)
+		return;
+	if (!strbuf_has_room(sb, len))
+		strbuf_grow(sb, len);
+	memcpy(sb->buf + sb->len, data, len);
+	sb->len += len;
+	sb->buf[sb->len] = '\0';
+}
+
+static inline void strbuf_addch(struct strbuf *sb, int c)
+{
+	if (!strbuf_has_room(sb, 1))
+		strbuf_grow(sb, 1);
+	sb->buf[sb->len++] = (char)c;
+	sb->buf[sb->len] = '\0';
+}
+
 void strbuf_addstr(struct strbuf *sb, const char *s);
-void strbuf_addch(struct strbuf *sb, int c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) KT_PRINTF(2, 3);
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 /* Appends text with control bytes (< 0x20 except tab, and 0x7f) as '?'. */

@@ -119,6 +119,19 @@ void kt_local_year_month(int64_t epoch_s, int64_t *year, unsigned *month)
 	*month = (unsigned)tm.tm_mon + 1;
 }
 
+/* Appends v as exactly n decimal digits (v < 10^n), like "%0*u". */
+static void put_digits(struct strbuf *sb, unsigned v, int n)
+{
+	char buf[10];
+	int i;
+
+	for (i = n - 1; i >= 0; i--) {
+		buf[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	strbuf_add(sb, buf, (size_t)n);
+}
+
 void kt_time_format(struct strbuf *sb, int64_t us, bool frac)
 {
 	int64_t secs = us / 1000000, rem = us % 1000000;
@@ -136,9 +149,23 @@ void kt_time_format(struct strbuf *sb, int64_t us, bool frac)
 		days--;
 	}
 	kt_civil_from_days(days, &y, &m, &d);
-	strbuf_addf(sb, "%04lld-%02u-%02uT%02d:%02d:%02d", (long long)y, m, d,
-		    (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
-	if (frac && rem)
-		strbuf_addf(sb, ".%06d", (int)rem);
+	if (y >= 0 && y <= 9999)
+		put_digits(sb, (unsigned)y, 4);
+	else
+		strbuf_addf(sb, "%04lld", (long long)y);
+	strbuf_addch(sb, '-');
+	put_digits(sb, m, 2);
+	strbuf_addch(sb, '-');
+	put_digits(sb, d, 2);
+	strbuf_addch(sb, 'T');
+	put_digits(sb, (unsigned)(sod / 3600), 2);
+	strbuf_addch(sb, ':');
+	put_digits(sb, (unsigned)(sod / 60 % 60), 2);
+	strbuf_addch(sb, ':');
+	put_digits(sb, (unsigned)(sod % 60), 2);
+	if (frac && rem) {
+		strbuf_addch(sb, '.');
+		put_digits(sb, (unsigned)rem, 6);
+	}
 	strbuf_addch(sb, 'Z');
 }

@@ -46,6 +46,11 @@ bool kt_utf8_clean(const char *p, size_t len)
 	size_t i = 0, n;
 
 	while (i < len) {
+		/* printable ASCII, nearly all of it */
+		if (u[i] >= 0x20 && u[i] < 0x7f) {
+			i++;
+			continue;
+		}
 		if (u[i] < 0x20 ? u[i] != '\t' : u[i] == 0x7f)
 			return false;
 		n = seq_len(u + i, len - i);

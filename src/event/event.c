@@ -8,15 +8,32 @@
 #include "base/compat.h"
 #include "base/hash.h"
 #include "base/parse.h"
+#include "base/strmap.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
 #include "event/event.h"
+
+/*
+ * What the guilty-frame search learnt about a function name: the
+ * guilty_skip and stall_anchors patterns are many, the names few.
+ */
+#define MEMO_UNKNOWN (-2)
+#define MEMO_MAX 4096		/* names remembered; then it starts over */
+
+struct func_memo {
+	int8_t skip;		/* MEMO_UNKNOWN, 0 or 1 */
+	int32_t anchor;		/* MEMO_UNKNOWN, -1 (none) or its index */
+};
 
 struct kt_event_builder {
 	const struct kt_ruleset *rs;	/* borrowed */
 	uint16_t f_pid, f_comm, f_tainted, f_kernel, f_rip, f_rip_module;
 	uint16_t f_func, f_off, f_size, f_module, f_unreliable;
 	struct strbuf sb;	/* scratch */
+	struct kt_strmap names;	/* function base names -> memo[] */
+	struct func_memo *memo;	/* owned */
+	size_t alloc_memo;
+	bool *guilty;		/* owned; per rule: wants_guilty() */
 };
 
 void kt_event_free(struct kt_event *ev)
@@ -32,19 +49,29 @@ void kt_event_free(struct kt_event *ev)
 	free(ev->tainted);
 	free(ev->kernel);
 	json_decref(ev->fields);
-	for (i = 0; i < ev->nr_frame; i++) {
-		free(ev->frame[i].func);
-		free(ev->frame[i].off);
-		free(ev->frame[i].size);
-		free(ev->frame[i].module);
-	}
+	for (i = 0; i < ev->nr_frame; i++)
+		kt_frame_release(&ev->frame[i]);
 	free(ev->frame);
 	free(ev);
+}
+
+/* Rules that name a guilty frame in a title or say where to find it. */
+static bool wants_guilty(const struct kt_rule *rule)
+{
+	size_t i;
+
+	if (rule->nr_guilty_from || rule->guilty_stall)
+		return true;
+	for (i = 0; i < rule->nr_title; i++)
+		if (strstr(rule->title[i], "{guilty_"))
+			return true;
+	return false;
 }
 
 struct kt_event_builder *kt_event_builder_new(const struct kt_ruleset *rs)
 {
 	struct kt_event_builder *eb = xcalloc(1, sizeof(*eb));
+	size_t i;
 
 	eb->rs = rs;
 	eb->f_pid = kt_ruleset_field_find(rs, "pid");
@@ -59,6 +86,10 @@ struct kt_event_builder *kt_event_builder_new(const struct kt_ruleset *rs)
 	eb->f_module = kt_ruleset_field_find(rs, "module");
 	eb->f_unreliable = kt_ruleset_field_find(rs, "unreliable");
 	strbuf_init(&eb->sb, 0);
+	kt_strmap_init(&eb->names);
+	eb->guilty = xcalloc(rs->nr_rules + 1, sizeof(*eb->guilty));
+	for (i = 0; i < rs->nr_rules; i++)
+		eb->guilty[i] = wants_guilty(&rs->rule[i]);
 	return eb;
 }
 
@@ -67,16 +98,38 @@ void kt_event_builder_free(struct kt_event_builder *eb)
 	if (!eb)
 		return;
 	strbuf_release(&eb->sb);
+	kt_strmap_release(&eb->names);
+	free(eb->memo);
+	free(eb->guilty);
 	free(eb);
+}
+
+/*
+ * True when s needs no repair: then *len is its length without the
+ * trailing blanks the repaired form would lose too.
+ */
+static bool clean_len(const char *s, size_t *len)
+{
+	size_t n = strlen(s);
+
+	if (!kt_utf8_clean(s, n))
+		return false;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	*len = n;
+	return true;
 }
 
 /* A clean, owned copy of untrusted text. */
 static char *clean_dup(const char *s)
 {
 	struct strbuf sb = STRBUF_INIT;
+	size_t len;
 
 	if (!s)
 		return NULL;
+	if (clean_len(s, &len))
+		return xmemdupz(s, len);
 	kt_utf8_sanitize(&sb, s, strlen(s));
 	strbuf_rtrim(&sb);
 	return strbuf_detach(&sb, NULL);
@@ -85,8 +138,14 @@ static char *clean_dup(const char *s)
 static json_t *clean_json_str(const char *s)
 {
 	struct strbuf sb = STRBUF_INIT;
+	size_t len;
 	json_t *j;
 
+	/* kt_utf8_clean() checks what json_stringn() would */
+	if (clean_len(s, &len)) {
+		j = json_stringn_nocheck(s, len);
+		return j ? j : json_string("");
+	}
 	kt_utf8_sanitize(&sb, s, strlen(s));
 	strbuf_rtrim(&sb);
 	j = json_stringn(sb.buf, sb.len);
@@ -210,6 +269,8 @@ static void build_lists(struct kt_event_builder *eb,
 static bool split_symbol(const char *s, struct kt_frame *f)
 {
 	const char *plus, *slash, *end, *sp, *tok;
+	struct kt_str off = KT_STR_NULL, size = KT_STR_NULL;
+	struct kt_str module = KT_STR_NULL;
 	size_t flen;
 
 	memset(f, 0, sizeof(*f));
@@ -222,32 +283,58 @@ static bool split_symbol(const char *s, struct kt_frame *f)
 	flen = (size_t)((plus ? plus : tok) - s);
 	if (!flen || flen > 200)
 		return false;
-	f->func = xmemdupz(s, flen);
 	if (plus) {
 		slash = memchr(plus, '/', (size_t)(tok - plus));
-		f->off = xmemdupz(plus + 1,
+		off = kt_str_make(plus + 1,
 				  (size_t)((slash ? slash : tok) - plus - 1));
 		if (slash)
-			f->size = xmemdupz(slash + 1,
+			size = kt_str_make(slash + 1,
 					   (size_t)(tok - slash - 1));
 	}
 	if (sp) {
 		const char *lb = strchr(sp, '['), *rb;
 
 		if (lb && (rb = strchr(lb, ']')) && rb > lb + 1)
-			f->module = xmemdupz(lb + 1, (size_t)(rb - lb - 1));
+			module = kt_str_make(lb + 1, (size_t)(rb - lb - 1));
 	}
+	kt_frame_set(f, kt_str_make(s, flen), off, size, module);
 	f->reliable = true;
 	return true;
 }
 
 static void frame_clear(struct kt_frame *f)
 {
-	free(f->func);
-	free(f->off);
-	free(f->size);
-	free(f->module);
+	kt_frame_release(f);
 	memset(f, 0, sizeof(*f));
+}
+
+/*
+ * d: a clean copy of s, each string as clean_dup() makes it, in one
+ * allocation.
+ */
+static void frame_copy_clean(struct kt_frame *d, const struct kt_frame *s)
+{
+	const char *src[] = { s->func, s->off, s->size, s->module };
+	struct strbuf tmp[KT_ARRAY_SIZE(src)];
+	struct kt_str v[KT_ARRAY_SIZE(src)];
+	size_t i, len;
+
+	for (i = 0; i < KT_ARRAY_SIZE(src); i++) {
+		strbuf_init(&tmp[i], 0);
+		if (!src[i]) {
+			v[i] = KT_STR_NULL;
+		} else if (clean_len(src[i], &len)) {
+			v[i] = kt_str_make(src[i], len);
+		} else {
+			kt_utf8_sanitize(&tmp[i], src[i], strlen(src[i]));
+			strbuf_rtrim(&tmp[i]);
+			v[i] = kt_str_make(tmp[i].buf, tmp[i].len);
+		}
+	}
+	kt_frame_set(d, v[0], v[1], v[2], v[3]);
+	d->reliable = s->reliable;
+	for (i = 0; i < KT_ARRAY_SIZE(src); i++)
+		strbuf_release(&tmp[i]);
 }
 
 /* Strips compiler suffixes: foo.cold, foo.isra.0, foo.constprop.3 */
@@ -258,9 +345,47 @@ static size_t base_len(const char *func)
 	return dot && dot != func ? (size_t)(dot - func) : strlen(func);
 }
 
-static bool skipped(const struct kt_event_builder *eb, const char *func)
+/* The memo of func's base name, added (all unknown) when new. */
+static struct func_memo *memo_of(struct kt_event_builder *eb,
+				 const char *func)
 {
-	return kt_ruleset_skip_frame(eb->rs, func, base_len(func));
+	bool added;
+	size_t i;
+
+	if (eb->names.nr >= MEMO_MAX)
+		kt_strmap_release(&eb->names);
+	strbuf_reset(&eb->sb);
+	strbuf_add(&eb->sb, func, base_len(func));
+	i = kt_strmap_intern(&eb->names, eb->sb.buf, &added);
+	if (added) {
+		ALLOC_GROW(eb->memo, i + 1, eb->alloc_memo);
+		eb->memo[i].skip = MEMO_UNKNOWN;
+		eb->memo[i].anchor = MEMO_UNKNOWN;
+	}
+	return &eb->memo[i];
+}
+
+static bool skipped(struct kt_event_builder *eb, const char *func)
+{
+	struct func_memo *mo = memo_of(eb, func);
+
+	if (mo->skip == MEMO_UNKNOWN)
+		mo->skip = kt_ruleset_skip_frame(eb->rs, func, base_len(func));
+	return mo->skip;
+}
+
+static const struct kt_anchor *anchor_of(struct kt_event_builder *eb,
+					 const char *func)
+{
+	struct func_memo *mo = memo_of(eb, func);
+
+	if (mo->anchor == MEMO_UNKNOWN) {
+		const struct kt_anchor *a = kt_ruleset_anchor_frame(eb->rs,
+					func, base_len(func));
+
+		mo->anchor = a ? (int32_t)(a - eb->rs->anchor) : -1;
+	}
+	return mo->anchor >= 0 ? &eb->rs->anchor[mo->anchor] : NULL;
 }
 
 struct cand {
@@ -323,11 +448,11 @@ static size_t candidates(const struct kt_event *ev, struct kt_frame *parsed,
  * last candidate before the first dispatching "anchor" frame, which
  * names the operation rather than a random point of the loop.
  */
-static void find_guilty(const struct kt_event_builder *eb,
+static void find_guilty(struct kt_event_builder *eb,
 			const struct kt_event *ev, char **func, char **module)
 {
 	struct kt_frame parsed[16];
-	struct cand *c = xcalloc(CAND_MAX, sizeof(*c));
+	struct cand c[CAND_MAX];
 	const struct cand *first = NULL, *prev = NULL, *pick = NULL;
 	struct cand named = { NULL, NULL };
 	size_t nr_parsed, n, i;
@@ -336,8 +461,7 @@ static void find_guilty(const struct kt_event_builder *eb,
 	for (i = 0; i < n; i++) {
 		bool stall = ev->rule && ev->rule->guilty_stall;
 		const struct kt_anchor *a = stall ?
-			kt_ruleset_anchor_frame(eb->rs, c[i].func,
-						base_len(c[i].func)) : NULL;
+			anchor_of(eb, c[i].func) : NULL;
 
 		if (a) {
 			/* the frame above the dispatcher names the work */
@@ -372,22 +496,6 @@ static void find_guilty(const struct kt_event_builder *eb,
 	*module = pick && pick->module ? xstrdup(pick->module) : NULL;
 	for (i = 0; i < nr_parsed; i++)
 		frame_clear(&parsed[i]);
-	free(c);
-}
-
-/* Rules that name a guilty frame in a title or say where to find it. */
-static bool wants_guilty(const struct kt_rule *rule)
-{
-	size_t i;
-
-	if (!rule)
-		return false;
-	if (rule->nr_guilty_from || rule->guilty_stall)
-		return true;
-	for (i = 0; i < rule->nr_title; i++)
-		if (strstr(rule->title[i], "{guilty_"))
-			return true;
-	return false;
 }
 
 static const char *field_text(const struct kt_event *ev, const char *name,
@@ -453,6 +561,14 @@ static bool render(const struct kt_event *ev, const char **pp,
 				n = sizeof(name) - 1;
 			memcpy(name, p + 1, n);
 			name[n] = '\0';
+			if (name[0] == '?') {
+				/* {?field}: required, not printed */
+				v = field_text(ev, name + 1, &tmp);
+				if (!v || !*v)
+					ok = false;
+				p = close + 1;
+				continue;
+			}
 			v = field_text(ev, name, &tmp);
 			if (v && *v)
 				strbuf_addstr(out, v);
@@ -613,16 +729,8 @@ struct kt_event *kt_event_build(struct kt_event_builder *eb,
 	/* the call trace, moved into clean copies */
 	if (r->nr_frame) {
 		ev->frame = xcalloc(r->nr_frame, sizeof(*ev->frame));
-		for (i = 0; i < r->nr_frame; i++) {
-			const struct kt_frame *s = &r->frame[i];
-			struct kt_frame *d = &ev->frame[i];
-
-			d->func = clean_dup(s->func);
-			d->off = clean_dup(s->off);
-			d->size = clean_dup(s->size);
-			d->module = clean_dup(s->module);
-			d->reliable = s->reliable;
-		}
+		for (i = 0; i < r->nr_frame; i++)
+			frame_copy_clean(&ev->frame[i], &r->frame[i]);
 		ev->nr_frame = r->nr_frame;
 	}
 
@@ -642,7 +750,7 @@ struct kt_event *kt_event_build(struct kt_event_builder *eb,
 			free(clean);
 		}
 	}
-	if (!ev->is_boot && wants_guilty(head)) {
+	if (!ev->is_boot && head && eb->guilty[head - rs->rule]) {
 		char *gf, *gm;
 
 		find_guilty(eb, ev, &gf, &gm);

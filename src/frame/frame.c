@@ -35,6 +35,11 @@ struct kt_framer {
 	unsigned last_month;
 	bool year_set;
 	struct kt_tzcache tz;
+	/* the last whole-second syslog stamp and its time: lines share it */
+	char stamp[15];
+	int64_t stamp_us, stamp_year;
+	unsigned stamp_month;
+	bool stamp_ok;
 
 	/* sub-lines of the current physical line, separated by '\n' */
 	struct strbuf scratch;	/* owned; unescaped message text */
@@ -64,6 +69,9 @@ static const char *const fmt_names[KT_FMT_NR] = {
 	[KT_FMT_JOURNAL_JSON] = "journal-json",
 	[KT_FMT_JOURNAL_MONO] = "journal-monotonic",
 	[KT_FMT_JOURNAL_FULL] = "journal-full",
+	[KT_FMT_DMESG_ISO] = "dmesg-iso",
+	[KT_FMT_JOURNAL_UNIX] = "journal-unix",
+	[KT_FMT_RFC5424] = "rfc5424",
 };
 
 const char *kt_line_fmt_name(enum kt_line_fmt fmt)
@@ -173,7 +181,8 @@ static int next_physical(struct kt_ctx *ctx, struct kt_framer *fr,
 		if (fr->start == fr->end) {
 			drop_buffer(fr);
 		} else if (fr->start) {
-			memmove(fr->buf, fr->buf + fr->start, fr->end - fr->start);
+			memmove(fr->buf, fr->buf + fr->start,
+				fr->end - fr->start);
 			fr->base_off += fr->start;
 			fr->end -= fr->start;
 			fr->start = 0;
@@ -266,7 +275,10 @@ static bool parse_hms(struct cur *c, int *h, int *m, int *s, int64_t *us)
 	return true;
 }
 
-/* "[  772.918915]" -> mono; then an optional "[ T1234]" caller id. */
+/*
+ * "[  772.918915]" -> mono; then an optional caller id: "[ T1234]" as the
+ * kernel prints it, or " [  T1234]" as util-linux dmesg (2.38) does.
+ */
 static bool parse_dmesg_stamp(struct cur *c, struct kt_line *l)
 {
 	struct cur t = *c;
@@ -285,12 +297,13 @@ static bool parse_dmesg_stamp(struct cur *c, struct kt_line *l)
 		return false;
 	t.p++;
 	l->mono_us = us;
-	if (at(&t, '[') && left(&t) > 3) {
+	if ((at(&t, '[') || (at(&t, ' ') && left(&t) > 1 && t.p[1] == '[')) &&
+	    left(&t) > 4) {
 		struct cur u = t;
 		uint64_t id;
 		uint32_t kind = 0;
 
-		u.p++;
+		u.p += at(&u, ' ') ? 2 : 1;
 		skip_spaces(&u);
 		if (at(&u, 'T'))
 			kind = KT_CALLER_TASK;
@@ -389,7 +402,17 @@ static bool parse_syslog(struct kt_framer *fr, struct cur *c,
 	int mon, day = 0, h, m, s;
 	int64_t us;
 
-	if (left(&t) < 16 || !(mon = kt_month_from_abbr(t.p)) || t.p[3] != ' ')
+	if (left(&t) < 16)
+		return false;
+	if (fr->stamp_ok && t.p[15] == ' ' && !memcmp(t.p, fr->stamp, 15) &&
+	    fr->last_month == fr->stamp_month &&
+	    fr->cur_year == fr->stamp_year) {
+		/* the same second as the stamp before: same time */
+		t.p += 15;
+		l->wall_us = fr->stamp_us;
+		goto found;
+	}
+	if (!(mon = kt_month_from_abbr(t.p)) || t.p[3] != ' ')
 		return false;
 	t.p += 4;
 	if (*t.p == ' ')
@@ -407,6 +430,14 @@ static bool parse_syslog(struct kt_framer *fr, struct cur *c,
 					(unsigned)mon, (unsigned)day,
 					(unsigned)h, (unsigned)m, (unsigned)s,
 					us);
+	fr->stamp_ok = t.p == c->p + 15;
+	if (fr->stamp_ok) {
+		memcpy(fr->stamp, c->p, 15);
+		fr->stamp_us = l->wall_us;
+		fr->stamp_month = fr->last_month;
+		fr->stamp_year = fr->cur_year;
+	}
+found:
 	l->fmt = KT_FMT_SYSLOG;
 	finish_syslog(&t, l, false);
 	*c = t;
@@ -483,6 +514,125 @@ static bool parse_iso(struct kt_framer *fr, struct cur *c, struct kt_line *l)
 		return false;
 	l->fmt = KT_FMT_ISO;
 	finish_syslog(&t, l, true);
+	*c = t;
+	return true;
+}
+
+/*
+ * dmesg --time-format=iso: 2025-11-24T08:21:08,123456+08:00 msg.  The
+ * comma before the fraction tells it from syslog's ISO stamps, which are
+ * followed by a host and a program.
+ */
+static bool parse_dmesg_iso(struct kt_framer *fr, struct cur *c,
+			    struct kt_line *l)
+{
+	struct cur t = *c;
+
+	if (left(&t) < 21 || t.p[19] != ',' || !parse_iso_stamp(fr, &t, l) ||
+	    !at(&t, ' '))
+		return false;
+	t.p++;
+	l->fmt = KT_FMT_DMESG_ISO;
+	*c = t;
+	return true;
+}
+
+/* One RFC 5424 header field: 1-255 bytes up to a space; "-" is empty. */
+static bool rfc5424_field(struct cur *c, struct kt_str *out)
+{
+	const char *p = c->p;
+
+	while (p < c->end && *p != ' ' && p - c->p < 255)
+		p++;
+	if (p == c->p || p >= c->end || *p != ' ')
+		return false;
+	*out = kt_str_make(c->p, (size_t)(p - c->p));
+	if (kt_str_eq_cstr(*out, "-"))
+		*out = KT_STR_NULL;
+	c->p = p + 1;
+	return true;
+}
+
+/*
+ * After "<pri>1 ": TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD [MSG].
+ * SD is "-" or [id param="value" ...] elements, in which '\]' escapes
+ * a bracket.
+ */
+static bool parse_rfc5424(struct kt_framer *fr, struct cur *c,
+			  struct kt_line *l)
+{
+	struct cur t = *c;
+	struct kt_line tmp = *l;
+	struct kt_str host, app, procid, msgid;
+	int64_t pid;
+
+	if (at(&t, '-'))
+		t.p++;
+	else if (!parse_iso_stamp(fr, &t, &tmp))
+		return false;
+	if (!at(&t, ' '))
+		return false;
+	t.p++;
+	if (!rfc5424_field(&t, &host) || !rfc5424_field(&t, &app) ||
+	    !rfc5424_field(&t, &procid) || !rfc5424_field(&t, &msgid))
+		return false;
+	if (at(&t, '-')) {
+		t.p++;
+	} else {
+		if (!at(&t, '['))
+			return false;
+		while (at(&t, '[')) {
+			for (t.p++; t.p < t.end && *t.p != ']'; t.p++)
+				if (*t.p == '\\' && t.p + 1 < t.end)
+					t.p++;
+			if (!at(&t, ']'))
+				return false;
+			t.p++;
+		}
+	}
+	if (at(&t, ' '))
+		t.p++;
+	else if (t.p < t.end)
+		return false;
+	if (left(&t) >= 3 && !memcmp(t.p, "\xef\xbb\xbf", 3))
+		t.p += 3;
+	tmp.host = host;
+	tmp.prog = app;
+	if (procid.len && !kt_str_to_i64(procid, &pid) && pid >= 0 &&
+	    pid <= INT32_MAX)
+		tmp.pid = (int32_t)pid;
+	tmp.is_kernel = kt_str_eq_cstr(app, "kernel");
+	tmp.fmt = KT_FMT_RFC5424;
+	if (tmp.is_kernel) {
+		struct cur u = t;
+
+		if (parse_dmesg_stamp(&u, &tmp))
+			t = u;
+	}
+	*l = tmp;
+	*c = t;
+	return true;
+}
+
+/* journalctl -o short-unix: 1763972468.123456 host prog[pid]: msg */
+static bool parse_journal_unix(struct cur *c, struct kt_line *l)
+{
+	struct cur t = *c;
+	struct kt_line tmp = *l;
+	const char *dot;
+	int64_t us;
+
+	dot = memchr(t.p, '.', KT_MIN(left(&t), (size_t)13));
+	/* seconds since the epoch: ten digits since 2001 */
+	if (!dot || dot - t.p < 9 ||
+	    kt_parse_decimal_us(&t.p, t.end, &us) || !at(&t, ' '))
+		return false;
+	tmp.wall_us = us;
+	tmp.fmt = KT_FMT_JOURNAL_UNIX;
+	finish_syslog(&t, &tmp, true);
+	if (!tmp.prog.len)
+		return false;
+	*l = tmp;
 	*c = t;
 	return true;
 }
@@ -590,7 +740,8 @@ static bool parse_kmsg(struct cur *c, struct kt_line *l)
 	if (!semi || semi - t.p > 64)
 		return false;
 	{
-		const char *cl = memmem(t.p, (size_t)(semi - t.p), "caller=", 7);
+		const char *cl = memmem(t.p, (size_t)(semi - t.p),
+					"caller=", 7);
 
 		if (cl) {
 			const char *q = cl + 7;
@@ -613,8 +764,9 @@ static bool parse_kmsg(struct cur *c, struct kt_line *l)
 	return true;
 }
 
-/* kern  :info  : [  12.3] msg  (dmesg -x) */
-static bool parse_dmesg_x(struct cur *c, struct kt_line *l)
+/* kern  :info  : [  12.3] msg  (dmesg -x; with -T or iso time stamps) */
+static bool parse_dmesg_x(struct kt_framer *fr, struct cur *c,
+			  struct kt_line *l)
 {
 	static const char *const levels[] = { "emerg", "alert", "crit",
 		"err", "warn", "notice", "info", "debug" };
@@ -642,11 +794,14 @@ static bool parse_dmesg_x(struct cur *c, struct kt_line *l)
 	for (i = 0; i < 8; i++)
 		if (strlen(levels[i]) == llen && !memcmp(lev, levels[i], llen))
 			break;
-	if (i == 8 || !parse_dmesg_stamp(&t, l))
+	if (i == 8)
+		return false;
+	if (parse_dmesg_stamp(&t, l))
+		l->fmt = KT_FMT_DMESG;
+	else if (!parse_dmesg_t(fr, &t, l) && !parse_dmesg_iso(fr, &t, l))
 		return false;
 	l->level = (int8_t)i;
 	l->is_kernel = flen == 4 && !memcmp(fac, "kern", 4);
-	l->fmt = KT_FMT_DMESG;
 	*c = t;
 	return true;
 }
@@ -740,7 +895,8 @@ static bool parse_journal_json(struct kt_framer *fr, struct cur *c,
 		json_array_foreach(msg, i, b)
 			if (json_is_integer(b))
 				strbuf_addch(&fr->scratch,
-					     (int)(json_integer_value(b) & 0xff));
+					     (int)(json_integer_value(b) &
+						   0xff));
 	}
 	strbuf_reset(&fr->meta);
 	copy_meta(fr, obj, "_HOSTNAME", &hoff, &hlen);
@@ -804,7 +960,8 @@ static bool unescape_rsyslog(struct kt_framer *fr, struct kt_str msg)
 			p = h + 4;
 		} else {
 			if (any)
-				strbuf_add(&fr->scratch, p, (size_t)(h + 1 - p));
+				strbuf_add(&fr->scratch, p,
+					   (size_t)(h + 1 - p));
 			p = h + 1;
 		}
 	}
@@ -837,7 +994,8 @@ static bool unescape_kmsg(struct kt_framer *fr, struct kt_str msg)
 			p = h + 4;
 		} else {
 			if (any)
-				strbuf_add(&fr->scratch, p, (size_t)(h + 1 - p));
+				strbuf_add(&fr->scratch, p,
+					   (size_t)(h + 1 - p));
 			p = h + 1;
 		}
 	}
@@ -863,7 +1021,7 @@ static bool parse_line(struct kt_framer *fr, struct kt_str raw,
 		       struct kt_line *l, bool *scratch_msg)
 {
 	struct cur c = { raw.p, raw.p + raw.len };
-	bool was_kmsg = fr->prev_kmsg;
+	bool was_kmsg = fr->prev_kmsg, rfc5424 = false;
 
 	line_reset(l, raw);
 	*scratch_msg = false;
@@ -886,8 +1044,10 @@ static bool parse_line(struct kt_framer *fr, struct kt_str raw,
 			t.p++;
 			l->level = (int8_t)(pri & 7);
 			/* RFC 5424 version field */
-			if (left(&t) > 2 && t.p[0] == '1' && t.p[1] == ' ')
+			if (left(&t) > 2 && t.p[0] == '1' && t.p[1] == ' ') {
 				t.p += 2;
+				rfc5424 = true;
+			}
 			c = t;
 		}
 	}
@@ -901,6 +1061,8 @@ static bool parse_line(struct kt_framer *fr, struct kt_str raw,
 	}
 	if (c.p >= c.end)
 		goto done;
+	if (rfc5424 && parse_rfc5424(fr, &c, l))
+		goto done;
 	switch (*c.p) {
 	case '[':
 		if (parse_dmesg_stamp(&c, l)) {
@@ -912,7 +1074,8 @@ static bool parse_line(struct kt_framer *fr, struct kt_str raw,
 		break;
 	case '0': case '1': case '2': case '3': case '4':
 	case '5': case '6': case '7': case '8': case '9':
-		if (!parse_iso(fr, &c, l) && parse_kmsg(&c, l))
+		if (!parse_dmesg_iso(fr, &c, l) && !parse_iso(fr, &c, l) &&
+		    !parse_journal_unix(&c, l) && parse_kmsg(&c, l))
 			fr->prev_kmsg = true;
 		break;
 	case '{':
@@ -927,7 +1090,7 @@ static bool parse_line(struct kt_framer *fr, struct kt_str raw,
 			if (!parse_syslog(fr, &c, l))
 				parse_journal_full(fr, &c, l);
 		} else if (*c.p >= 'a' && *c.p <= 'z') {
-			parse_dmesg_x(&c, l);
+			parse_dmesg_x(fr, &c, l);
 		}
 		break;
 	}
@@ -935,7 +1098,8 @@ static bool parse_line(struct kt_framer *fr, struct kt_str raw,
 		salvage_kernel_prefix(&c, l);
 done:
 	l->msg = kt_str_make(c.p, (size_t)(c.end - c.p));
-	if (l->fmt == KT_FMT_SYSLOG || l->fmt == KT_FMT_ISO)
+	if (l->fmt == KT_FMT_SYSLOG || l->fmt == KT_FMT_ISO ||
+	    l->fmt == KT_FMT_RFC5424)
 		*scratch_msg = unescape_rsyslog(fr, l->msg);
 	else if (l->fmt == KT_FMT_KMSG)
 		*scratch_msg = unescape_kmsg(fr, l->msg);

@@ -27,13 +27,18 @@
 enum kt_line_fmt {
 	KT_FMT_BARE = 0,	/* no recognised prefix */
 	KT_FMT_SYSLOG,		/* Jun  6 21:33:13 host prog[pid]: msg */
-	KT_FMT_ISO,		/* 2025-11-24T08:21:08.123+08:00 host prog: msg */
+	KT_FMT_ISO,		/* 2025-11-24T08:21:08+08:00 host prog: msg */
 	KT_FMT_DMESG,		/* [  772.918915] msg, [ 1.2][ T12] msg */
-	KT_FMT_DMESG_T,		/* [Mon Jun  6 21:33:13 2022] msg */
+	KT_FMT_DMESG_T,		/* [Mon Jun  6 21:33:13 2022] msg, and after
+				 * dmesg -x's "kern  :warn  : " */
 	KT_FMT_KMSG,		/* 6,1234,5678901,-;msg */
 	KT_FMT_JOURNAL_JSON,	/* journalctl -o json */
 	KT_FMT_JOURNAL_MONO,	/* [  772.918915] host prog[pid]: msg */
 	KT_FMT_JOURNAL_FULL,	/* Mon 2025-11-24 08:21:08 CST host prog: msg */
+	KT_FMT_DMESG_ISO,	/* 2025-11-24T08:21:08,123456+08:00 msg */
+	KT_FMT_JOURNAL_UNIX,	/* 1763972468.123456 host prog[pid]: msg */
+	KT_FMT_RFC5424,		/* <4>1 2025-11-24T08:21:08.123+08:00 host
+				 * prog pid msgid [sd] msg */
 	KT_FMT_NR
 };
 
@@ -55,8 +60,8 @@ struct kt_line {
 	struct kt_str prog;	/* program ("kernel", "systemd"), or empty */
 	struct kt_str boot_id;	/* journal boot id when the format has one */
 	uint64_t lineno;	/* 1-based line number in the input */
-	uint64_t offset;	/* where raw starts in the (decompressed) input */
-	int64_t wall_us;	/* UTC microseconds since the epoch, or KT_NO_TIME */
+	uint64_t offset;	/* where raw starts in the decompressed input */
+	int64_t wall_us;	/* UTC us since the epoch, or KT_NO_TIME */
 	int64_t mono_us;	/* microseconds since boot, or -1 */
 	int32_t pid;		/* prog[pid], or -1 */
 	uint32_t caller;	/* KT_CALLER_TASK|id, KT_CALLER_CPU|id, or 0 */

@@ -358,12 +358,19 @@ static bool read_dir(struct walk *w, const char *dir,
 		strbuf_reset(&sb);
 		join(&sb, dir, de->d_name);
 		if (stat(sb.buf, &st) < 0) {
-			if (errno == ENOENT)
+			if (errno == ENOENT) {
 				gone(w, sb.buf);
-			else
+			} else if (errno == ELOOP) {
+				/* a link to itself or a cycle of links */
+				kt_log(w->ctx, KT_LOG_WARN,
+				       "skipping '%s': symbolic link loop",
+				       sb.buf);
+				w->out->skipped++;
+			} else {
 				fail(w, KT_ERR_IO, errno,
 				     "cannot open '%s': %s", sb.buf,
 				     strerror(errno));
+			}
 			continue;
 		}
 		ALLOC_GROW(ent, nr + 1, alloc);

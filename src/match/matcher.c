@@ -21,20 +21,42 @@
 #include <pcre2.h>
 
 /*
- * Per line origin, every rule (for lines the screen flagged) and the
- * rules that open nothing (for the other lines of an open report).
+ * The databases: the screen; then per line origin (kernel, user) the
+ * rules that open something (for lines the screen flagged), the rules
+ * that open nothing and apply to every report, and per report type the
+ * rules that open nothing and apply to that type only (within:).  A
+ * line is scanned with the latter two only for the reports it could
+ * join, so a line of an OOM report never meets the rules of I/O errors.
  */
-enum { DB_KERNEL, DB_USER, DB_SCREEN, DB_KERNEL_BODY, DB_USER_BODY, DB_NR };
+enum { ORIGIN_KERNEL, ORIGIN_USER, ORIGIN_NR };
+enum {
+	DB_SCREEN,
+	DB_OPEN,				/* + origin */
+	DB_GENERIC = DB_OPEN + ORIGIN_NR,	/* + origin */
+	DB_TYPED = DB_GENERIC + ORIGIN_NR,	/* see db_typed() */
+};
 
 struct db {
 	hs_database_t *db;	/* owned; NULL when no rule applies */
 	unsigned *rule_of;	/* owned; hs id -> rule index */
 	size_t nr;
+	/*
+	 * Databases of rules that open nothing: the report types their
+	 * rules without programs apply to (of tail rules apart), and
+	 * their rules with programs.
+	 */
+	uint64_t open_types, ended_types;
+	struct progged {
+		unsigned rule;
+		uint64_t types;
+	} *progged;		/* owned */
+	size_t nr_progged;
 };
 
 struct kt_matcher {
 	const struct kt_ruleset *rs;	/* borrowed */
-	struct db db[DB_NR];
+	struct db *db;		/* owned; nr_db of them, see DB_* */
+	size_t nr_db;
 	hs_scratch_t *scratch;	/* owned: for the block databases */
 	hs_scratch_t *screen_scratch;	/* owned: for the screen's stream;
 					 * block and stream scans must not
@@ -48,6 +70,7 @@ struct kt_matcher {
 	pcre2_match_data *md;	/* owned; sized for the largest rule */
 	char *aligned;		/* owned: 64-byte aligned copy of a line */
 	bool *exact;		/* owned; per rule: vectorscan is exact */
+	uint64_t *types;	/* owned; per rule: within_types() */
 	char **hspat;		/* owned while compiling: hs_pattern()s */
 	/* per scan */
 	unsigned cand[KT_MATCH_MAX * 2];
@@ -62,19 +85,83 @@ static bool opens(const struct kt_rule *r)
 	       r->role == KT_ROLE_PRELUDE;
 }
 
-static bool for_db(const struct kt_rule *r, int which)
+/* Does rule i belong in database which (see DB_*)? */
+static bool for_db(const struct kt_matcher *m, size_t i, size_t which)
 {
-	switch (which) {
-	case DB_KERNEL:
-		return r->from & KT_FROM_KERNEL;
-	case DB_USER:
-		return r->from & KT_FROM_USER;
-	case DB_KERNEL_BODY:
-		return (r->from & KT_FROM_KERNEL) && !opens(r);
-	case DB_USER_BODY:
-		return (r->from & KT_FROM_USER) && !opens(r);
-	default:
+	const struct kt_rule *r = &m->rs->rule[i];
+	size_t k, origin, t = 0;
+
+	if (which == DB_SCREEN)
 		return opens(r);
+	if (which < DB_TYPED) {
+		k = (which - DB_OPEN) / ORIGIN_NR;
+		origin = (which - DB_OPEN) % ORIGIN_NR;
+	} else {
+		k = 2;
+		origin = (which - DB_TYPED) / m->rs->nr_types;
+		t = (which - DB_TYPED) % m->rs->nr_types;
+	}
+	if (!(r->from & (origin == ORIGIN_KERNEL ? KT_FROM_KERNEL :
+			 KT_FROM_USER)))
+		return false;
+	if (!k)
+		return opens(r);
+	if (opens(r))
+		return false;
+	if (k == 1)
+		return m->types[i] == ~0ULL;
+	return m->types[i] != ~0ULL && (m->types[i] >> t & 1);
+}
+
+static size_t db_typed(const struct kt_matcher *m, int origin, unsigned t)
+{
+	return DB_TYPED + (size_t)origin * m->rs->nr_types + t;
+}
+
+/* The report types a rule that opens nothing applies to (within:). */
+static uint64_t within_types(const struct kt_ruleset *rs,
+			     const struct kt_rule *r)
+{
+	uint64_t types = r->within;
+	size_t i;
+
+	if (!r->within && !r->nr_within_sub)
+		return ~0ULL;
+	for (i = 0; i < r->nr_within_sub; i++) {
+		const char *w = r->within_sub[i], *slash = strchr(w, '/');
+		char name[256];
+		uint8_t t;
+
+		if (!slash || (size_t)(slash - w) >= sizeof(name))
+			return ~0ULL;
+		memcpy(name, w, (size_t)(slash - w));
+		name[slash - w] = '\0';
+		t = kt_ruleset_type_find(rs, name);
+		if (t == KT_NO_TYPE)
+			return ~0ULL;
+		types |= 1ULL << t;
+	}
+	return types;
+}
+
+/* What a body database's rules apply to (see struct db). */
+static void body_types(struct kt_matcher *m, struct db *d)
+{
+	size_t i;
+
+	d->progged = xcalloc(d->nr + 1, sizeof(*d->progged));
+	for (i = 0; i < d->nr; i++) {
+		const struct kt_rule *r = &m->rs->rule[d->rule_of[i]];
+		uint64_t types = m->types[d->rule_of[i]];
+
+		if (r->nr_progs) {
+			d->progged[d->nr_progged].rule = d->rule_of[i];
+			d->progged[d->nr_progged++].types = types;
+			continue;
+		}
+		d->open_types |= types;
+		if (r->role == KT_ROLE_TAIL)
+			d->ended_types |= types;
 	}
 }
 
@@ -381,7 +468,8 @@ static int probe_exact(const char *pat, bool *exact)
 	return -1;
 }
 
-static int compile_db(struct kt_ctx *ctx, struct kt_matcher *m, int which)
+static int compile_db(struct kt_ctx *ctx, struct kt_matcher *m,
+		      size_t which)
 {
 	const struct kt_ruleset *rs = m->rs;
 	const char **pats;
@@ -396,9 +484,7 @@ static int compile_db(struct kt_ctx *ctx, struct kt_matcher *m, int which)
 	ids = xcalloc(rs->nr_rules + 1, sizeof(*ids));
 	d->rule_of = xcalloc(rs->nr_rules + 1, sizeof(*d->rule_of));
 	for (i = 0; i < rs->nr_rules; i++) {
-		const struct kt_rule *r = &rs->rule[i];
-
-		if (!for_db(r, which))
+		if (!for_db(m, i, which))
 			continue;
 		if (which == DB_SCREEN) {
 			pats[n] = screen_pattern(m->hspat[i]);
@@ -413,6 +499,8 @@ static int compile_db(struct kt_ctx *ctx, struct kt_matcher *m, int which)
 		n++;
 	}
 	d->nr = n;
+	if (which >= DB_GENERIC)
+		body_types(m, d);
 	if (d->db)
 		goto out;	/* loaded from the cache */
 	if (n && which == DB_SCREEN) {
@@ -462,23 +550,25 @@ static void free_patterns(struct kt_matcher *m)
 
 /* ------------------------------------------------------------ cache */
 
-#define CACHE_MAGIC "KTHSDB4"
+#define CACHE_MAGIC "KTHSDB5"
 
 /* Everything the compiled databases depend on. */
-static uint64_t pack_hash(const struct kt_ruleset *rs)
+static uint64_t pack_hash(const struct kt_matcher *m)
 {
+	const struct kt_ruleset *rs = m->rs;
 	uint64_t h = kt_hash_str(KT_HASH_INIT, hs_version());
-	char num[32];
+	char num[64];
 	size_t i;
 
 	for (i = 0; i < rs->nr_rules; i++) {
-		snprintf(num, sizeof(num), "%u %d", rs->rule[i].from,
-			 (int)rs->rule[i].role);
+		snprintf(num, sizeof(num), "%u %d %llx", rs->rule[i].from,
+			 (int)rs->rule[i].role,
+			 (unsigned long long)m->types[i]);
 		h = kt_hash_str(h, rs->rule[i].match);
 		h = kt_hash_str(h, rs->rule[i].prefilter);
 		h = kt_hash_str(h, num);
 	}
-	snprintf(num, sizeof(num), "%zu", rs->nr_rules);
+	snprintf(num, sizeof(num), "%zu %zu", rs->nr_rules, rs->nr_types);
 	return kt_hash_str(h, num);
 }
 
@@ -525,24 +615,26 @@ static bool cache_load(struct kt_matcher *m, const char *dir, uint64_t h)
 {
 	const struct kt_ruleset *rs = m->rs;
 	struct strbuf path = STRBUF_INIT;
-	hs_database_t *db[DB_NR] = { NULL };
+	hs_database_t **db;
 	char magic[sizeof(CACHE_MAGIC)];
 	uint64_t len, nr;
 	bool ok = false;
 	char *blob = NULL;
-	int fd, i;
+	size_t i;
+	int fd;
 
 	cache_path(&path, dir, h);
 	fd = open(path.buf, O_RDONLY | O_CLOEXEC);
 	strbuf_release(&path);
 	if (fd < 0)
 		return false;
+	db = xcalloc(m->nr_db, sizeof(*db));
 	if (!read_all(fd, magic, sizeof(magic)) ||
 	    memcmp(magic, CACHE_MAGIC, sizeof(magic)) ||
 	    !read_all(fd, &nr, sizeof(nr)) || nr != rs->nr_rules ||
 	    !read_all(fd, m->exact, rs->nr_rules))
 		goto out;
-	for (i = 0; i < DB_NR; i++) {
+	for (i = 0; i < m->nr_db; i++) {
 		if (!read_all(fd, &len, sizeof(len)) || len > (256u << 20))
 			goto out;
 		if (!len)
@@ -554,23 +646,52 @@ static bool cache_load(struct kt_matcher *m, const char *dir, uint64_t h)
 		free(blob);
 		blob = NULL;
 	}
-	for (i = 0; i < DB_NR; i++)
+	for (i = 0; i < m->nr_db; i++)
 		m->db[i].db = db[i];
 	ok = true;
+	/* in use: prune_cache() keeps the packs used last */
+	futimens(fd, NULL);
 out:
 	if (!ok)
-		for (i = 0; i < DB_NR; i++)
+		for (i = 0; i < m->nr_db; i++)
 			hs_free_database(db[i]);
+	free(db);
 	free(blob);
 	close(fd);
 	return ok;
 }
 
-/* Keeps only the newest pack: old ones are never loaded again. */
+/*
+ * Packs kept besides the one just written: builds of other versions or
+ * other rule packs sharing the cache (worktrees, --rules runs) would
+ * otherwise throw each other's packs away and compile on every run.
+ */
+#define CACHE_KEEP 3
+
+struct cached_pack {
+	char *path;		/* owned */
+	struct timespec mtime;	/* last written or loaded */
+};
+
+static int newer_first(const void *a, const void *b)
+{
+	const struct cached_pack *x = a, *y = b;
+
+	if (x->mtime.tv_sec != y->mtime.tv_sec)
+		return x->mtime.tv_sec < y->mtime.tv_sec ? 1 : -1;
+	if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+		return x->mtime.tv_nsec < y->mtime.tv_nsec ? 1 : -1;
+	return 0;
+}
+
+/* Keeps keep and the CACHE_KEEP packs used last; removes the others. */
 static void prune_cache(const char *dir, const char *keep)
 {
 	struct strbuf p = STRBUF_INIT;
+	struct cached_pack *pack = NULL;
+	size_t nr = 0, alloc = 0, i;
 	struct dirent *de;
+	struct stat st;
 	DIR *d = opendir(dir);
 
 	if (!d)
@@ -583,10 +704,21 @@ static void prune_cache(const char *dir, const char *keep)
 			continue;
 		strbuf_reset(&p);
 		strbuf_addf(&p, "%s/%s", dir, de->d_name);
-		if (strcmp(p.buf, keep))
-			unlink(p.buf);
+		if (!strcmp(p.buf, keep) || stat(p.buf, &st))
+			continue;
+		ALLOC_GROW(pack, nr + 1, alloc);
+		pack[nr].path = xstrdup(p.buf);
+		pack[nr++].mtime = st.st_mtim;
 	}
 	closedir(d);
+	if (nr)
+		qsort(pack, nr, sizeof(*pack), newer_first);
+	for (i = 0; i < nr; i++) {
+		if (i >= CACHE_KEEP)
+			unlink(pack[i].path);
+		free(pack[i].path);
+	}
+	free(pack);
 	strbuf_release(&p);
 }
 
@@ -597,7 +729,8 @@ static void cache_store(const struct kt_matcher *m, const char *dir,
 	struct strbuf path = STRBUF_INIT, tmp = STRBUF_INIT;
 	uint64_t nr = rs->nr_rules, len;
 	bool ok;
-	int fd, i;
+	size_t i;
+	int fd;
 
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return;
@@ -609,7 +742,7 @@ static void cache_store(const struct kt_matcher *m, const char *dir,
 	ok = write_all(fd, CACHE_MAGIC, sizeof(CACHE_MAGIC)) &&
 	     write_all(fd, &nr, sizeof(nr)) &&
 	     write_all(fd, m->exact, rs->nr_rules);
-	for (i = 0; ok && i < DB_NR; i++) {
+	for (i = 0; ok && i < m->nr_db; i++) {
 		char *blob = NULL;
 		size_t size = 0;
 
@@ -643,14 +776,19 @@ int kt_matcher_new(struct kt_ctx *ctx, const struct kt_ruleset *rs,
 	int rc;
 
 	m->rs = rs;
+	m->nr_db = DB_TYPED + ORIGIN_NR * rs->nr_types;
+	m->db = xcalloc(m->nr_db, sizeof(*m->db));
 	m->exact = xcalloc(rs->nr_rules + 1, sizeof(*m->exact));
+	m->types = xcalloc(rs->nr_rules + 1, sizeof(*m->types));
 	m->hspat = xcalloc(rs->nr_rules + 1, sizeof(*m->hspat));
-	for (i = 0; i < rs->nr_rules; i++)
+	for (i = 0; i < rs->nr_rules; i++) {
 		m->hspat[i] = hs_pattern(rs->rule[i].prefilter ?
 					 rs->rule[i].prefilter :
 					 rs->rule[i].match);
+		m->types[i] = within_types(rs, &rs->rule[i]);
+	}
 	if (cache_dir) {
-		h = pack_hash(rs);
+		h = pack_hash(m);
 		cached = cache_load(m, cache_dir, h);
 	}
 	for (i = 0; i < rs->nr_rules; i++) {
@@ -671,8 +809,8 @@ int kt_matcher_new(struct kt_ctx *ctx, const struct kt_ruleset *rs,
 		if (r->prefilter)
 			m->exact[i] = false;
 	}
-	for (i = 0; i < DB_NR; i++) {
-		rc = compile_db(ctx, m, (int)i);
+	for (i = 0; i < m->nr_db; i++) {
+		rc = compile_db(ctx, m, i);
 		if (rc) {
 			kt_matcher_free(m);
 			return rc;
@@ -695,10 +833,12 @@ void kt_matcher_free(struct kt_matcher *m)
 	if (!m)
 		return;
 	free_patterns(m);
-	for (i = 0; i < DB_NR; i++) {
+	for (i = 0; i < m->nr_db; i++) {
 		hs_free_database(m->db[i].db);
 		free(m->db[i].rule_of);
+		free(m->db[i].progged);
 	}
+	free(m->db);
 	if (m->stream)
 		hs_close_stream(m->stream, m->screen_scratch, NULL, NULL);
 	hs_free_scratch(m->scratch);
@@ -707,6 +847,7 @@ void kt_matcher_free(struct kt_matcher *m)
 	free(m->aligned);
 	free(m->hit);
 	free(m->exact);
+	free(m->types);
 	free(m);
 }
 
@@ -835,45 +976,117 @@ static bool screened_in(struct kt_matcher *m, const struct kt_line *line)
 	return m->hit_head < m->nr_hit && m->hit[m->hit_head] <= end;
 }
 
-int kt_matcher_scan(struct kt_matcher *m, const struct kt_line *line,
-		    bool force, struct kt_match *out)
+/* Could a rule of body database d add to a report of want? */
+static bool wanted(const struct kt_matcher *m, const struct db *d,
+		   const struct kt_match_want *want,
+		   const struct kt_line *line)
 {
-	const struct kt_ruleset *rs = m->rs;
-	bool in = screened_in(m, line);
-	struct db *d;
-	size_t len;
-	unsigned i;
+	size_t i;
 
-	out->nr = 0;
-	out->nr_caps = 0;
-	m->stats.scanned++;
-	if (!force && !in) {
-		m->stats.screened_out++;
-		return 0;
+	if (!want->open && !want->ended)
+		return false;
+	if ((want->open & d->open_types) || (want->ended & d->ended_types))
+		return true;
+	for (i = 0; i < d->nr_progged; i++) {
+		const struct kt_rule *r = &m->rs->rule[d->progged[i].rule];
+		uint64_t types = d->progged[i].types;
+
+		if (((want->open & types) ||
+		     (r->role == KT_ROLE_TAIL && (want->ended & types))) &&
+		    prog_ok(r, line))
+			return true;
 	}
-	/* nothing can open here: the rules that open nothing will do */
-	if (in)
-		d = &m->db[line->is_kernel ? DB_KERNEL : DB_USER];
-	else
-		d = &m->db[line->is_kernel ? DB_KERNEL_BODY : DB_USER_BODY];
+	return false;
+}
+
+/*
+ * Scans the line (copied to m->aligned on first use) with d and adds the
+ * rules it flags to the candidates.
+ */
+static void scan_db(struct kt_matcher *m, const struct db *d,
+		    const struct kt_line *line, size_t *len)
+{
+	unsigned i, first = m->nr_cand;
+
 	if (!d->db)
-		return 0;
-	m->nr_cand = 0;
+		return;
 	/*
 	 * vectorscan 5.4.9 can miss a match depending on where the input
 	 * ends in memory (AVX-512 paths); a line starting on a 64-byte
 	 * boundary has been complete in every test, so scan such a copy.
 	 */
-	len = KT_MIN(line->msg.len, (size_t)KT_LINE_MAX);
-	if (len)
-		memcpy(m->aligned, line->msg.p, len);
-	hs_scan(d->db, m->aligned, (unsigned)len, 0, m->scratch, on_match, m);
+	if (*len == SIZE_MAX) {
+		*len = KT_MIN(line->msg.len, (size_t)KT_LINE_MAX);
+		if (*len)
+			memcpy(m->aligned, line->msg.p, *len);
+	}
+	hs_scan(d->db, m->aligned, (unsigned)*len, 0, m->scratch, on_match,
+		m);
+	for (i = first; i < m->nr_cand; i++)
+		m->cand[i] = d->rule_of[m->cand[i]];
+}
+
+/* Sorts the candidates in rule-pack order; a rule flagged twice counts once. */
+static void sort_cand(struct kt_matcher *m)
+{
+	unsigned i, n = 0;
+
+	qsort(m->cand, m->nr_cand, sizeof(m->cand[0]), cmp_uint);
+	for (i = 0; i < m->nr_cand; i++)
+		if (!n || m->cand[i] != m->cand[n - 1])
+			m->cand[n++] = m->cand[i];
+	m->nr_cand = n;
+}
+
+int kt_matcher_scan(struct kt_matcher *m, const struct kt_line *line,
+		    const struct kt_match_want *want, struct kt_match *out)
+{
+	const struct kt_ruleset *rs = m->rs;
+	bool in = screened_in(m, line);
+	int origin = line->is_kernel ? ORIGIN_KERNEL : ORIGIN_USER;
+	struct kt_match_want w = *want;
+	size_t len = SIZE_MAX;
+	uint64_t types;
+	unsigned i;
+
+	out->nr = 0;
+	out->nr_caps = 0;
+	m->stats.scanned++;
+	m->nr_cand = 0;
+	if (in) {
+		scan_db(m, &m->db[DB_OPEN + origin], line, &len);
+		/* a head's own report takes the line's other rules too */
+		for (i = 0; i < m->nr_cand; i++) {
+			const struct kt_rule *r = &rs->rule[m->cand[i]];
+
+			if ((r->role == KT_ROLE_HEAD ||
+			     r->role == KT_ROLE_LINE) && r->type < 64)
+				w.open |= 1ULL << r->type;
+		}
+	}
+	/* only what the reports the line could join take */
+	if (wanted(m, &m->db[DB_GENERIC + origin], &w, line))
+		scan_db(m, &m->db[DB_GENERIC + origin], line, &len);
+	types = w.open | w.ended;
+	while (types) {
+		unsigned t = (unsigned)__builtin_ctzll(types);
+		const struct db *d;
+
+		types &= types - 1;
+		if (t >= rs->nr_types)
+			break;
+		d = &m->db[db_typed(m, origin, t)];
+		if (wanted(m, d, &w, line))
+			scan_db(m, d, line, &len);
+	}
+	if (len == SIZE_MAX) {
+		m->stats.screened_out++;
+		return 0;
+	}
 	if (!m->nr_cand)
 		return 0;
 	m->stats.flagged++;
-	for (i = 0; i < m->nr_cand; i++)
-		m->cand[i] = d->rule_of[m->cand[i]];
-	qsort(m->cand, m->nr_cand, sizeof(m->cand[0]), cmp_uint);
+	sort_cand(m);
 	for (i = 0; i < m->nr_cand && out->nr < KT_MATCH_MAX; i++) {
 		const struct kt_rule *r = &rs->rule[m->cand[i]];
 		struct kt_match_hit *h;

@@ -1,10 +1,12 @@
 /*
- * matcher.h - tag each line with the rules it matches, in one pass.
+ * matcher.h - tag each line with the rules it matches.
  *
- * All rule patterns are compiled into one vectorscan database per line
- * origin (kernel lines, user-space lines), so a line is tested against
- * every rule in a single scan.  PCRE2 then runs only on the rules that
- * vectorscan flagged, to confirm patterns vectorscan can only
+ * Rule patterns are compiled into vectorscan databases per line origin
+ * (kernel lines, user-space lines): the rules that open something, the
+ * other rules that apply to every report, and per report type those
+ * that apply to that type only, so a line is tested against each rule
+ * that can matter for it in a few scans.  PCRE2 then runs only on the
+ * rules that vectorscan flagged, to confirm patterns vectorscan can only
  * approximate and to extract named groups.
  *
  * The result, struct kt_match, is what later stages read: they never call
@@ -46,7 +48,8 @@ struct kt_matcher;
  * Compiles the ruleset (which must outlive the matcher).  Compiling a
  * rule pack into vectorscan takes most of a second, so when cache_dir is
  * not NULL the compiled databases are kept there, keyed by a hash of
- * every pattern and the library version, and loaded next time; a cache
+ * every pattern, its report types and the library version, and loaded
+ * next time (the three packs used last stay beside a new one); a cache
  * that cannot be read or written is silently ignored.
  */
 int kt_matcher_new(struct kt_ctx *ctx, const struct kt_ruleset *rs,
@@ -60,8 +63,9 @@ void kt_matcher_free(struct kt_matcher *m);
  * also compiled, unanchored, into a streaming database that runs over
  * whole blocks of input as they are read; a line no screen match falls
  * in cannot open a report and is not scanned again on its own.  Lines
- * inside an open report (force) are always scanned: their rules need no
- * literal to be cheap to find.
+ * an open report may take (struct kt_match_want) are scanned for the
+ * rules that open nothing: their rules need no literal to be cheap to
+ * find.
  *
  * kt_matcher_screen_begin() starts an input; kt_matcher_screen() takes
  * each block (the framer's chunk callback) and eof at the end.
@@ -70,11 +74,26 @@ void kt_matcher_screen_begin(struct kt_matcher *m);
 void kt_matcher_screen(void *matcher, const char *buf, size_t len, bool eof);
 
 /*
+ * The reports a line could still join (the assembler knows them): the
+ * types of those still open, whose body, end, section, frame and tail
+ * rules may add to them, and of those that ended and take tail rules
+ * only.  Zero for both: nothing but a rule that opens something can
+ * matter for the line.
+ */
+struct kt_match_want {
+	uint64_t open;		/* 1 << type of each open report */
+	uint64_t ended;		/* 1 << type of each ended, lingering one */
+};
+
+/*
  * Tags line->msg.  Returns the number of rules matched (0 for most).
- * force: scan even when the screen saw nothing in the line.
+ * A line the screen saw nothing in is scanned only when a rule that
+ * applies to a report of want (KT_ROLE_* and within: of the pack, and
+ * the rule's programs) could match it, and then only the rules that
+ * open nothing are looked for.
  */
 int kt_matcher_scan(struct kt_matcher *m, const struct kt_line *line,
-		    bool force, struct kt_match *out);
+		    const struct kt_match_want *want, struct kt_match *out);
 
 /*
  * The literal text every line that opens this rule's reports contains,

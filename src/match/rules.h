@@ -192,7 +192,8 @@ struct kt_ruleset {
 	size_t nr_fields, alloc_fields;
 	struct kt_skip_group *skip;	/* owned */
 	size_t nr_skip, alloc_skip;
-	void *skip_re;		/* owned pcre2_code * of all skip patterns */
+	void *skip_re[2];	/* owned pcre2_code *s: the skip patterns
+				 * anchored at the start, and the others */
 	struct kt_rename {
 		char *from;	/* owned: PCRE2 pattern */
 		char *to;	/* owned: replacement, $1 for groups */

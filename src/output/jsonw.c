@@ -98,10 +98,29 @@ static void escaped(struct strbuf *out, const char *s, size_t len)
 	strbuf_addch(out, '"');
 }
 
+/* Printable ASCII without quotes or backslashes: copied as it is. */
+static bool plain(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			return false;
+	}
+	return true;
+}
+
 void kt_jsonw_strn(struct kt_jsonw *w, const char *s, size_t len)
 {
 	sep(w);
-	if (kt_utf8_clean(s, len)) {
+	if (plain(s, len)) {
+		strbuf_grow(w->out, st_add(len, 2));
+		strbuf_addch(w->out, '"');
+		strbuf_add(w->out, s, len);
+		strbuf_addch(w->out, '"');
+	} else if (kt_utf8_clean(s, len)) {
 		escaped(w->out, s, len);
 	} else {
 		struct strbuf tmp = STRBUF_INIT;
@@ -129,8 +148,17 @@ void kt_jsonw_key(struct kt_jsonw *w, const char *key)
 
 void kt_jsonw_int(struct kt_jsonw *w, int64_t v)
 {
+	char buf[24], *p = buf + sizeof(buf);
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
 	sep(w);
-	strbuf_addf(w->out, "%lld", (long long)v);
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	strbuf_add(w->out, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 void kt_jsonw_real(struct kt_jsonw *w, double v)

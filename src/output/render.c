@@ -240,9 +240,11 @@ static void add_detail(const struct kt_event *ev, struct strbuf *d)
 	json_t *v;
 	size_t i;
 
-	if (ev->pid >= 0 || ev->comm)
+	if (ev->pid >= 0)
 		strbuf_addf(d, "process: %s[%lld]\n",
 			    ev->comm ? ev->comm : "?", (long long)ev->pid);
+	else if (ev->comm)
+		strbuf_addf(d, "process: %s\n", ev->comm);
 	json_object_foreach(ev->fields, key, v) {
 		char *s = json_is_string(v) ? NULL :
 			  json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);

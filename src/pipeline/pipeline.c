@@ -108,6 +108,7 @@ static int pump(struct kt_ctx *ctx, struct kt_pipeline *pl,
 	struct kt_framer_opts fo = { mtime, pl->now };
 	struct kt_framer *fr = kt_framer_new(&fo);
 	const struct kt_framer_stats *fs;
+	struct kt_match_want want;
 	struct kt_match m;
 	struct kt_line line;
 	int rc;
@@ -116,8 +117,8 @@ static int pump(struct kt_ctx *ctx, struct kt_pipeline *pl,
 	kt_matcher_screen_begin(pl->matcher);
 	kt_framer_set_chunk_fn(fr, kt_matcher_screen, pl->matcher);
 	while ((rc = kt_framer_next(ctx, fr, in, &line)) > 0) {
-		kt_matcher_scan(pl->matcher, &line,
-				kt_assembler_busy(pl->as, &line), &m);
+		kt_assembler_want(pl->as, &line, &want);
+		kt_matcher_scan(pl->matcher, &line, &want, &m);
 		kt_assembler_feed(pl->as, &line, &m);
 	}
 	kt_assembler_end(pl->as);
@@ -125,6 +126,11 @@ static int pump(struct kt_ctx *ctx, struct kt_pipeline *pl,
 	pl->stats.lines += fs->lines;
 	pl->stats.bytes += fs->bytes;
 	pl->stats.truncated += fs->truncated;
+	if (fs->truncated)
+		kt_log(ctx, KT_LOG_WARN,
+		       "'%s': %llu line(s) longer than %d KiB, read up to "
+		       "that length", name, (unsigned long long)fs->truncated,
+		       KT_LINE_MAX / 1024);
 	{
 		const struct kt_matcher_stats *ms =
 			kt_matcher_stats(pl->matcher);
