@@ -1,7 +1,7 @@
 /*
  * test_matcher.c - unit tests of match/matcher: the screen literal of a
- * rule (kt_matcher_keyword), scanning lines with and without force and
- * through the streaming screen, captures of named groups, the compiled
+ * rule (kt_matcher_keyword), scanning lines for the reports that want them
+ * and through the streaming screen, captures of named groups, the compiled
  * cache, and results that do not depend on where a line lies in memory.
  *
  * The last ones guard two workarounds.  vectorscan 5.4.9 misses some
@@ -241,6 +241,11 @@ static const char pack[] =
 	"(?<func>[A-Za-z_.$][\\w.$]*)\\+(?<off>0x[0-9a-f]+)/"
 	"(?<size>0x[0-9a-f]+)(?: \\[(?<module>[\\w-]+)\\])?(?:\\s|$)'\n"
 	"  - id: call_trace\n    role: body\n    match: '^Call Trace:'\n"
+	"  - id: busy_workqueues\n    role: body\n    within: deadlock\n"
+	"    match: '^Showing busy workqueues and worker pools:'\n"
+	"  - id: oom_reaper\n    role: tail\n    within: oom\n"
+	"    match: '^oom_reaper: reaped process (?<pid>\\d+) "
+	"\\((?<comm>.*?)\\)'\n"
 	/* vectorscan 5.4.9 misses this pattern on some lines: the default
 	 * pack hands it a simpler prefilter */
 	"  - id: oom_constraint\n    role: body\n"
@@ -307,6 +312,10 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* No report the line could join; every report type open. */
+static const struct kt_match_want none = { 0, 0 };
+static const struct kt_match_want every = { UINT64_MAX, UINT64_MAX };
+
 /* A kernel line whose message is the whole of [p, p + len). */
 static struct kt_line line_at(const char *p, size_t len)
 {
@@ -354,7 +363,7 @@ static int scan(struct fixture *f, const char *msg, struct strbuf *out)
 	int n;
 
 	l.cut = true;	/* cut lines are always scanned */
-	n = kt_matcher_scan(f->m, &l, false, &m);
+	n = kt_matcher_scan(f->m, &l, &every, &m);
 	assert_int_equal(n, m.nr);
 	strbuf_reset(out);
 	describe(&f->rs, &m, msg, out);
@@ -431,12 +440,12 @@ static void test_scan_hostile(void **state)
 
 	l = line_at(nul, sizeof(nul) - 1);
 	l.cut = true;
-	assert_int_equal(kt_matcher_scan(f->m, &l, false, &m), 1);
+	assert_int_equal(kt_matcher_scan(f->m, &l, &every, &m), 1);
 	assert_string_equal(m.hit[0].rule->id, "call_trace");
 	/* a NUL is a byte like any other: '.*' runs across it */
 	l = line_at(nul2, sizeof(nul2) - 1);
 	l.cut = true;
-	assert_int_equal(kt_matcher_scan(f->m, &l, false, &m), 1);
+	assert_int_equal(kt_matcher_scan(f->m, &l, &every, &m), 1);
 	assert_int_equal(m.nr_caps, 1);
 	assert_int_equal(m.cap[0].val.len, 3);
 	assert_memory_equal(m.cap[0].val.p, "a\0b", 3);
@@ -453,14 +462,14 @@ static void test_scan_hostile(void **state)
 	strbuf_setlen(&sb, KT_LINE_MAX);
 	l = line_at(sb.buf, sb.len);
 	l.cut = true;
-	assert_int_equal(kt_matcher_scan(f->m, &l, false, &m), 1);
+	assert_int_equal(kt_matcher_scan(f->m, &l, &every, &m), 1);
 	assert_int_equal(m.cap[0].val.len, KT_LINE_MAX - 28);
 	/* longer than that: vectorscan sees the first KT_LINE_MAX bytes */
 	for (i = 0; i < 1000; i++)
 		strbuf_addch(&sb, 'z');
 	l = line_at(sb.buf, sb.len);
 	l.cut = true;
-	assert_int_equal(kt_matcher_scan(f->m, &l, false, &m), 1);
+	assert_int_equal(kt_matcher_scan(f->m, &l, &every, &m), 1);
 	assert_int_equal(m.cap[0].val.len, KT_LINE_MAX + 1000 - 28);
 	strbuf_reset(&sb);
 	while (sb.len < KT_LINE_MAX + 10)
@@ -482,14 +491,14 @@ static void test_scan_user(void **state)
 	l.cut = true;
 	l.is_kernel = false;
 	l.prog = KT_STR_LIT("systemd-oomd");
-	assert_int_equal(kt_matcher_scan(f->m, &l, false, &m), 1);
+	assert_int_equal(kt_matcher_scan(f->m, &l, &every, &m), 1);
 	assert_string_equal(m.hit[0].rule->id, "oomd");
 	assert_int_equal(m.hit[0].cap_nr, 2);
 	assert_true(kt_str_eq_cstr(m.cap[1].val, "memory pressure"));
 	l.prog = KT_STR_LIT("systemd-oom");
-	assert_int_equal(kt_matcher_scan(f->m, &l, false, &m), 0);
+	assert_int_equal(kt_matcher_scan(f->m, &l, &every, &m), 0);
 	l.prog = KT_STR_NULL;
-	assert_int_equal(kt_matcher_scan(f->m, &l, false, &m), 0);
+	assert_int_equal(kt_matcher_scan(f->m, &l, &every, &m), 0);
 	/* kernel rules do not apply to user-space lines */
 	{
 		static const char k[] = "Call Trace:";
@@ -498,48 +507,79 @@ static void test_scan_user(void **state)
 		l.cut = true;
 		l.is_kernel = false;
 		l.prog = KT_STR_LIT("systemd-oomd");
-		assert_int_equal(kt_matcher_scan(f->m, &l, false, &m), 0);
+		assert_int_equal(kt_matcher_scan(f->m, &l, &every, &m), 0);
 	}
 }
 
 /*
- * Without the screen's word a line is not scanned, unless forced; a
- * forced line is scanned only for the rules that open nothing.
+ * A line the screen saw nothing in is scanned only for the reports that
+ * could take it (struct kt_match_want), and only for the rules that
+ * open nothing: the generic ones for a report of any type, the others
+ * for reports of their type; a report that ended takes tail rules only.
  */
-static void test_force(void **state)
+static void test_want(void **state)
 {
 	struct fixture *f = *state;
 	static const char buf[] =
 		"BUG: kernel NULL pointer dereference, address: 0000000000000008\n"
-		"Call Trace:\n";
+		"Call Trace:\n"
+		"Showing busy workqueues and worker pools:\n"
+		"oom_reaper: reaped process 42 (java)\n";
 	struct kt_line head = line_at(buf, 63), body = line_at(buf + 64, 11);
+	struct kt_line busy = line_at(buf + 76, 41);
+	struct kt_line reaper = line_at(buf + 118, 36);
 	const struct kt_matcher_stats *st = kt_matcher_stats(f->m);
+	uint64_t oops = 1ULL << kt_ruleset_type_find(&f->rs, "oops");
+	uint64_t deadlock = 1ULL << kt_ruleset_type_find(&f->rs, "deadlock");
+	uint64_t oom = 1ULL << kt_ruleset_type_find(&f->rs, "oom");
+	struct kt_match_want w;
 	struct kt_match m;
 
 	body.offset = 64;
-	/* no screen has run over this input: nothing was seen */
-	assert_int_equal(kt_matcher_scan(f->m, &head, false, &m), 0);
-	assert_int_equal(kt_matcher_scan(f->m, &body, false, &m), 0);
+	busy.offset = 76;
+	reaper.offset = 118;
+	/* no screen has run over this input, no report wants the lines */
+	assert_int_equal(kt_matcher_scan(f->m, &head, &none, &m), 0);
+	assert_int_equal(kt_matcher_scan(f->m, &body, &none, &m), 0);
 	assert_int_equal(st->scanned, 2);
 	assert_int_equal(st->screened_out, 2);
-	/* forced: body rules only */
-	assert_int_equal(kt_matcher_scan(f->m, &head, true, &m), 0);
-	assert_int_equal(kt_matcher_scan(f->m, &body, true, &m), 1);
+	/* any open report takes the generic body rules, never a head */
+	w.open = oops;
+	w.ended = 0;
+	assert_int_equal(kt_matcher_scan(f->m, &head, &w, &m), 0);
+	assert_int_equal(kt_matcher_scan(f->m, &body, &w, &m), 1);
 	assert_string_equal(m.hit[0].rule->id, "call_trace");
-	assert_int_equal(st->screened_out, 2);
+	/* typed rules for reports of their type only */
+	assert_int_equal(kt_matcher_scan(f->m, &busy, &w, &m), 0);
+	w.open = deadlock;
+	assert_int_equal(kt_matcher_scan(f->m, &busy, &w, &m), 1);
+	assert_string_equal(m.hit[0].rule->id, "busy_workqueues");
+	w.open = 0;
+	w.ended = deadlock;
+	assert_int_equal(kt_matcher_scan(f->m, &busy, &w, &m), 0);
+	assert_int_equal(kt_matcher_scan(f->m, &body, &w, &m), 0);
+	/* an ended report takes its tail rules, as an open one does */
+	w.ended = oom;
+	assert_int_equal(kt_matcher_scan(f->m, &reaper, &w, &m), 1);
+	assert_string_equal(m.hit[0].rule->id, "oom_reaper");
+	assert_int_equal(m.nr_caps, 2);
+	w.open = oom;
+	w.ended = 0;
+	assert_int_equal(kt_matcher_scan(f->m, &reaper, &w, &m), 1);
+	w.open = oops;
+	assert_int_equal(kt_matcher_scan(f->m, &reaper, &w, &m), 0);
 
 	/* once the screen has seen the block, the head is found */
 	kt_matcher_screen_begin(f->m);
 	kt_matcher_screen(f->m, buf, sizeof(buf) - 1, true);
-	assert_int_equal(kt_matcher_scan(f->m, &head, false, &m), 1);
+	assert_int_equal(kt_matcher_scan(f->m, &head, &none, &m), 1);
 	assert_string_equal(m.hit[0].rule->id, "null_deref");
 	assert_int_equal(m.nr_caps, 1);
 	assert_true(kt_str_eq_cstr(m.cap[0].val, "0000000000000008"));
-	assert_int_equal(kt_matcher_scan(f->m, &body, false, &m), 0);
-	assert_int_equal(kt_matcher_scan(f->m, &body, true, &m), 1);
-	assert_int_equal(st->scanned, 7);
-	assert_int_equal(st->screened_out, 3);
-	assert_int_equal(st->confirmed, 3);
+	assert_int_equal(kt_matcher_scan(f->m, &body, &none, &m), 0);
+	assert_int_equal(kt_matcher_scan(f->m, &body, &every, &m), 1);
+	assert_int_equal(st->scanned, 14);
+	assert_int_equal(st->confirmed, 6);
 }
 
 /*
@@ -582,7 +622,7 @@ static void test_screen_blocks(void **state)
 			int n;
 
 			l.offset = start[i];
-			n = kt_matcher_scan(f->m, &l, false, &m);
+			n = kt_matcher_scan(f->m, &l, &none, &m);
 			if (n != opens[i])
 				fail_msg("cut at %zu: line %zu: %d rules", cut,
 					 i, n);
@@ -613,7 +653,7 @@ static void test_caps(void **state)
 	strbuf_addstr(&line, "xxxxx");
 	l = line_at(line.buf, line.len);
 	l.cut = true;
-	assert_int_equal(kt_matcher_scan(m, &l, false, &out), KT_MATCH_MAX);
+	assert_int_equal(kt_matcher_scan(m, &l, &every, &out), KT_MATCH_MAX);
 	assert_int_equal(out.nr, KT_MATCH_MAX);
 	assert_int_equal(out.nr_caps, KT_CAPTURE_MAX);
 	/* 12 rules get their 5 captures, the 13th 4, the rest none */
@@ -674,7 +714,7 @@ static void test_cache(void **state)
 						&m), 0);
 		assert_int_equal(cache_files(cache.buf, &file), 1);
 		l.cut = true;
-		kt_matcher_scan(m, &l, false, &out);
+		kt_matcher_scan(m, &l, &every, &out);
 		strbuf_reset(&b);
 		describe(&f->rs, &out, msg, &b);
 		assert_string_equal(a.buf, b.buf);
@@ -928,7 +968,7 @@ static void alignment_run(struct fixture *f, struct kt_matcher *m,
 			memcpy(buf, text.buf, text.len);
 			l = line_at(buf, text.len);
 			l.cut = true;
-			kt_matcher_scan(m, &l, false, &res);
+			kt_matcher_scan(m, &l, &every, &res);
 			strbuf_reset(&want);
 			describe(&f->rs, &res, buf, &want);
 			free(buf);
@@ -966,10 +1006,10 @@ static void alignment_run(struct fixture *f, struct kt_matcher *m,
 
 				l = line_at(stale.buf, stale.len);
 				l.cut = true;
-				kt_matcher_scan(m, &l, false, &res);
+				kt_matcher_scan(m, &l, &every, &res);
 				l = line_at(buf, text.len);
 				l.cut = true;
-				kt_matcher_scan(m, &l, false, &res);
+				kt_matcher_scan(m, &l, &every, &res);
 				strbuf_reset(&got);
 				describe(&f->rs, &res, buf, &got);
 				if (strcmp(got.buf, want.buf))
@@ -1056,7 +1096,7 @@ static void test_alignment_screen(void **state)
 				kt_matcher_screen(f->m, copy, buf.len, true);
 				l = line_at(copy + off, text.len);
 				l.offset = off;
-				kt_matcher_scan(f->m, &l, true, &m);
+				kt_matcher_scan(f->m, &l, &every, &m);
 				strbuf_reset(&got);
 				describe(&f->rs, &m, copy + off, &got);
 				if (strcmp(got.buf, want.buf))
@@ -1083,7 +1123,7 @@ int main(void)
 		T(test_scan),
 		T(test_scan_hostile),
 		T(test_scan_user),
-		T(test_force),
+		T(test_want),
 		T(test_screen_blocks),
 		T(test_caps),
 		T(test_cache),
