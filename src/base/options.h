@@ -4,7 +4,7 @@
  * Each entry binds a flag to a field of the subcommand's options struct
  * (by offset), so parsing and --help come from the same table:
  *
- *	struct scan_opts { const char *format; bool verbose; ... };
+ *	struct scan_opts { const char *format; int verbose; ... };
  *	static const struct kt_option scan_options[] = {
  *		KT_OPT_CHOICE(0, "format", struct scan_opts, format,
  *			      "FORMAT", "output format", formats),

@@ -120,6 +120,9 @@ int kt_parse_decimal_us(const char **cur, const char *end, int64_t *out_us)
 			scale /= 10;
 		}
 	}
+	/* the largest whole second still fits, not every fraction of it */
+	if ((int64_t)sec * 1000000 > INT64_MAX - us)
+		return KT_ERR_RANGE;
 	*out_us = (int64_t)sec * 1000000 + us;
 	*cur = p;
 	return 0;

@@ -69,7 +69,7 @@ static void grow(struct kt_strmap *m)
 size_t kt_strmap_intern(struct kt_strmap *m, const char *key, bool *added)
 {
 	uint64_t h = hash_of(key);
-	size_t i;
+	size_t i, old_alloc = m->alloc;
 
 	if (added)
 		*added = false;
@@ -81,7 +81,9 @@ size_t kt_strmap_intern(struct kt_strmap *m, const char *key, bool *added)
 	if ((m->nr + 1) * 2 > m->nr_slot)
 		grow(m);
 	ALLOC_GROW(m->keys, m->nr + 1, m->alloc);
-	m->hashes = xrealloc(m->hashes, st_mult(m->alloc, sizeof(*m->hashes)));
+	if (m->alloc != old_alloc)
+		m->hashes = xrealloc(m->hashes,
+				     st_mult(m->alloc, sizeof(*m->hashes)));
 	m->keys[m->nr] = xstrdup(key);
 	m->hashes[m->nr] = h;
 	m->slot[probe(m, key, h)] = m->nr + 1;

@@ -49,6 +49,18 @@ void kt_ruleset_init(struct kt_ruleset *rs)
 	memset(rs, 0, sizeof(*rs));
 }
 
+static void collect_free(struct kt_rule_collect *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->nr_item; i++)
+		free(c->item[i].key);
+	free(c->item);
+	free(c);
+}
+
 static void rule_release(struct kt_rule *r)
 {
 	size_t i;
@@ -82,12 +94,7 @@ static void rule_release(struct kt_rule *r)
 		free(r->set[i].value);
 	free(r->set);
 	free(r->group_field);
-	if (r->collect) {
-		for (i = 0; i < r->collect->nr_item; i++)
-			free(r->collect->item[i].key);
-		free(r->collect->item);
-		free(r->collect);
-	}
+	collect_free(r->collect);
 	pcre2_code_free(r->re);
 	memset(r, 0, sizeof(*r));
 }
@@ -427,6 +434,8 @@ static int parse_collect(struct loader *ld, struct kt_rule *r,
 
 	if (v->type != YAML_MAPPING_NODE)
 		return failn(ld, v, "'collect' must be a map");
+	/* a repeated key replaces the earlier one, as for strings */
+	collect_free(r->collect);
 	c = xcalloc(1, sizeof(*c));
 	c->into = KT_NO_FIELD;
 	c->value = KT_NO_FIELD;
@@ -1023,6 +1032,21 @@ static int parse_anchors(struct loader *ld, yaml_node_t *v)
 	return 0;
 }
 
+/*
+ * YAML escapes ("\0") can put a NUL into a string; everything here reads
+ * strings up to their first NUL, so a pattern would silently end there.
+ */
+static int check_nul(struct loader *ld)
+{
+	yaml_node_t *n;
+
+	for (n = ld->doc.nodes.start; n < ld->doc.nodes.top; n++)
+		if (n->type == YAML_SCALAR_NODE &&
+		    memchr(n->data.scalar.value, '\0', n->data.scalar.length))
+			return failn(ld, n, "strings must not hold NUL bytes");
+	return 0;
+}
+
 int kt_ruleset_load_text(struct kt_ctx *ctx, struct kt_ruleset *rs,
 			 const char *name, const char *text, size_t len)
 {
@@ -1056,6 +1080,7 @@ int kt_ruleset_load_text(struct kt_ctx *ctx, struct kt_ruleset *rs,
 		rc = failn(&ld, root, "a rule file is a map with 'rules', 'fields' or 'guilty_skip'");
 		goto out;
 	}
+	rc = check_nul(&ld);
 	for (p = root->data.mapping.pairs.start;
 	     p < root->data.mapping.pairs.top && !rc; p++) {
 		yaml_node_t *kn = node(&ld, p->key), *v = node(&ld, p->value);

@@ -166,7 +166,7 @@ void kt_jsonw_real(struct kt_jsonw *w, double v)
 	sep(w);
 	if (!isfinite(v))
 		strbuf_addstr(w->out, "null");
-	else if (v == (double)(int64_t)v && fabs(v) < 1e15)
+	else if (fabs(v) < 1e15 && v == (double)(int64_t)v)
 		strbuf_addf(w->out, "%lld.0", (long long)v);
 	else
 		strbuf_addf(w->out, "%.15g", v);
