@@ -693,8 +693,8 @@ static json_t *chains_json(const struct kt_digest *d,
 		for (j = 0; j < c->nr_step; j++) {
 			json_t *s = step_json(d, c->step[j]);
 
-			json_object_set_new(s, "group",
-				json_integer((json_int_t)group_pos[c->step[j]]));
+			json_object_set_new(s, "group", json_integer(
+				(json_int_t)group_pos[c->step[j]]));
 			json_array_append_new(steps, s);
 		}
 		for (j = 0; j < c->nr_example; j++)
@@ -787,7 +787,8 @@ json_t *kt_digest_json(const struct kt_digest *d)
 			    json_integer((json_int_t)d->by_sev[2]));
 	json_object_set_new(o, "major", json_integer((json_int_t)d->by_sev[1]));
 	json_object_set_new(o, "minor", json_integer((json_int_t)d->by_sev[0]));
-	json_object_set_new(o, "untimed", json_integer((json_int_t)st->untimed));
+	json_object_set_new(o, "untimed",
+			    json_integer((json_int_t)st->untimed));
 	json_object_set_new(o, "first_time", time_json(d->first_us));
 	json_object_set_new(o, "last_time", time_json(d->last_us));
 	json_object_set_new(o, "span_hours", json_real(
@@ -800,8 +801,8 @@ json_t *kt_digest_json(const struct kt_digest *d)
 		const char *slash = strchr(k, '/');
 		struct strbuf t = STRBUF_INIT;
 
-		json_object_set_new(sub, k,
-				    json_integer((json_int_t)st->subtypes.n[i]));
+		json_object_set_new(sub, k, json_integer(
+			(json_int_t)st->subtypes.n[i]));
 		strbuf_add(&t, k, slash ? (size_t)(slash - k) : strlen(k));
 		if (!json_object_get(types, t.buf))
 			json_object_set_new(types, t.buf, json_pack(

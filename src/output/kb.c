@@ -544,7 +544,8 @@ static int parse_alerts(struct loader *ld, yaml_node_t *v,
 			else if (!strcmp(k, "severity"))
 				rc = get_string(ld, vn, k, &a->severity);
 			else
-				rc = failn(ld, kn, "alert: unknown key '%s'", k);
+				rc = failn(ld, kn, "alert: unknown key '%s'",
+					   k);
 		}
 		if (!rc && (!a->name || !a->expr))
 			rc = failn(ld, n, "an alert needs 'name' and 'expr'");
@@ -765,8 +766,8 @@ static int parse_messages(struct loader *ld, yaml_node_t *v)
 			size_t old = ld->kb->alloc_msg;
 
 			ALLOC_GROW(ld->kb->msg, i + 1, ld->kb->alloc_msg);
-			memset(ld->kb->msg + old, 0,
-			       (ld->kb->alloc_msg - old) * sizeof(*ld->kb->msg));
+			memset(ld->kb->msg + old, 0, (ld->kb->alloc_msg - old) *
+			       sizeof(*ld->kb->msg));
 		}
 		text_release(&ld->kb->msg[i]);
 		ld->kb->msg[i] = t;

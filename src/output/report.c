@@ -186,9 +186,8 @@ static void oom_facts(json_t *f)
 		json_object_set_new(f, "top_rss_comm", json_string(best_comm));
 		json_object_set_new(f, "top_rss_mb", json_integer(
 			(json_int_t)(best * 4 / 1024)));
-		json_object_set_new(f, "top_rss_share",
-				    json_real((double)((int)(best / sum * 100)) /
-					      100));
+		json_object_set_new(f, "top_rss_share", json_real(
+			(double)((int)(best / sum * 100)) / 100));
 	}
 	if (json_object_get(f, "total_swap_kb")) {
 		json_object_set_new(f, "no_swap", json_boolean(
