@@ -109,10 +109,11 @@ static const char css_report[] =
 	"border:1px solid #d0d7de;border-radius:6px}\n"
 	"figcaption{font-weight:600;margin-bottom:.3rem}\n"
 	"figure svg{display:block;width:100%;height:auto;max-width:40rem}\n"
-	".charts{display:grid;gap:0 1rem;grid-template-columns:"
+	".charts{display:grid;gap:0 1rem;align-items:start;"
+	"grid-template-columns:"
 	"repeat(auto-fit,minmax(min(100%,24rem),1fr))}\n"
 	".charts figure{margin:.5rem 0}\n"
-	"figure.wide{max-width:42rem}\n"
+	"figure.wide{max-width:36rem}\n"
 	".legend{list-style:none;padding:0;margin:.4rem 0 0;display:flex;"
 	"flex-wrap:wrap;gap:.15rem 1.1rem;font-size:.85rem}\n"
 	".legend li{margin:0}\n"
@@ -550,9 +551,11 @@ static void chart_timeline(struct html *h, const json_t *m)
 	bool clock;
 
 	if (!timeline_fill(&tl, m)) {
-		strbuf_addstr(h->out, "<p class=\"muted\">");
+		strbuf_addstr(h->out, "<figure><figcaption>");
+		esc(h, msg(h, "html_chart_timeline"));
+		strbuf_addstr(h->out, "</figcaption><p class=\"muted\">");
 		esc(h, msg(h, "html_no_timeline"));
-		strbuf_addstr(h->out, "</p>\n");
+		strbuf_addstr(h->out, "</p></figure>\n");
 		timeline_release(&tl);
 		return;
 	}
@@ -698,6 +701,8 @@ static void chart_severity(struct html *h, const json_t *m)
 
 			if (c <= 0)
 				continue;
+			if (w < 2)
+				w = 2;
 			total += c;
 			strbuf_addf(h->out, "<rect x=\"%.2f\" y=\"%.1f\" "
 				    "width=\"%.2f\" height=\"19\" fill=\"%s\">"
@@ -729,16 +734,21 @@ static void chart_severity(struct html *h, const json_t *m)
 	strbuf_release(&sb);
 }
 
+/* Chain marks in one lane at most; more may overlap. */
+#define LANE_MARKS_MAX 32
+
 /* One host's boots in the boot chart. */
 struct lane {
 	const char *host;	/* borrowed; NULL: no name */
 	bool timed;		/* every boot has a time */
 	size_t first, nr;	/* its boots: index into the boot order */
-	double mark_x;		/* where its last chain mark went */
+	double mark[LANE_MARKS_MAX];	/* where its chain marks went */
+	size_t nr_mark;
 };
 
 struct boots {
 	const json_t **boot;	/* owned array; lane by lane */
+	bool *used;		/* owned; boot i marked as a chain's end */
 	size_t nr_boot;
 	struct lane *lane;	/* owned */
 	size_t nr_lane;
@@ -797,6 +807,7 @@ static void boots_fill(struct boots *bs, const json_t *m)
 	memset(bs, 0, sizeof(*bs));
 	bs->t0 = bs->t1 = KT_NO_TIME;
 	bs->boot = xcalloc(n + 1, sizeof(*bs->boot));
+	bs->used = xcalloc(n + 1, sizeof(*bs->used));
 	bs->lane = xcalloc(n + 1, sizeof(*bs->lane));
 	for (i = 0; i < n; i++) {
 		const char *host = host_of(json_array_get(list, i));
@@ -883,41 +894,77 @@ static void boot_box(const struct boots *bs, const struct lane *l, size_t j,
 }
 
 /*
- * Where a chain ends in a lane: at its last time; else, when it ends in
- * a reboot, at the start of a boot of that kind; else in the last boot
- * that had serious events.
+ * Where a chain ends in a lane: at its last time.  Without one, a chain
+ * that ends in a reboot ends where a boot of that kind begins (each such
+ * boot ends one chain, in order), and another one in the lane's only
+ * boot with serious events.  False when that is not known.
  */
-static double chain_x(const struct boots *bs, const struct lane *l,
-		      const json_t *c)
+static bool chain_x(struct boots *bs, const struct lane *l, const json_t *c,
+		    double *x)
 {
 	const json_t *steps = json_object_get(c, "steps");
 	const json_t *last = json_array_get(steps, json_array_size(steps) - 1);
 	int64_t t = secs(str(c, "last_time"));
-	double x = bs->left, w = 0;
-	size_t j, pick = l->nr - 1;
+	size_t j, pick = SIZE_MAX, serious = 0;
+	double w;
 
-	if (l->timed && t != KT_NO_TIME)
-		return time_x(bs, t);
+	if (l->timed && t != KT_NO_TIME) {
+		*x = time_x(bs, t);
+		return true;
+	}
 	if (last && !strcmp(strd(last, "type", ""), "reboot")) {
-		for (j = 0; j < l->nr; j++)
-			if (!strcmp(strd(bs->boot[l->first + j], "kind", ""),
-				    strd(last, "subtype", "-")))
+		for (j = 0; j < l->nr; j++) {
+			if (strcmp(strd(bs->boot[l->first + j], "kind", ""),
+				   strd(last, "subtype", "-")))
+				continue;
+			pick = j;
+			if (!bs->used[l->first + j])
 				break;
-		if (j < l->nr) {
-			boot_box(bs, l, j, &x, &w);
-			return x;
+		}
+		if (pick != SIZE_MAX) {
+			bs->used[l->first + pick] = true;
+			boot_box(bs, l, pick, x, &w);
+			return true;
 		}
 	}
-	for (j = l->nr; j-- > 0;) {
+	for (j = 0; j < l->nr; j++) {
 		const json_t *b = bs->boot[l->first + j];
 
 		if (num(b, "critical") + num(b, "major") > 0) {
 			pick = j;
+			serious++;
+		}
+	}
+	if (serious != 1)
+		return false;
+	boot_box(bs, l, pick, x, &w);
+	*x += w / 2;
+	return true;
+}
+
+/* The free place nearest to x for a chain mark, and takes it. */
+static double mark_place(const struct boots *bs, struct lane *l, double x)
+{
+	const double lo = bs->left + 9, hi = bs->left + bs->width - 9;
+	double want = x < lo ? lo : x > hi ? hi : x, try;
+	size_t i, k;
+
+	x = want;
+	for (i = 0; i < 2 * LANE_MARKS_MAX; i++) {
+		try = want + 17 * (double)((i + 1) / 2) * (i % 2 ? 1 : -1);
+		if (try < lo || try > hi)
+			continue;
+		for (k = 0; k < l->nr_mark; k++)
+			if (try > l->mark[k] - 17 && try < l->mark[k] + 17)
+				break;
+		if (k == l->nr_mark) {
+			x = try;
 			break;
 		}
 	}
-	boot_box(bs, l, pick, &x, &w);
-	return x + w / 2;
+	if (l->nr_mark < LANE_MARKS_MAX)
+		l->mark[l->nr_mark++] = x;
+	return x;
 }
 
 static void boot_title(const struct html *h, const json_t *b)
@@ -934,10 +981,8 @@ static void chain_marks(struct html *h, struct boots *bs, const json_t *m,
 			double lane_h, double top)
 {
 	const json_t *chains = json_object_get(m, "chains");
-	size_t i, j, k;
+	size_t i, j;
 
-	for (k = 0; k < bs->nr_lane; k++)
-		bs->lane[k].mark_x = -100;
 	for (i = 0; i < json_array_size(chains); i++) {
 		const json_t *c = json_array_get(chains, i);
 		const json_t *hosts = json_object_get(c, "hosts");
@@ -951,16 +996,9 @@ static void chain_marks(struct html *h, struct boots *bs, const json_t *m,
 			json_t *facts;
 			double x, y;
 
-			if (!l || !l->nr)
+			if (!l || !l->nr || !chain_x(bs, l, c, &x))
 				continue;
-			x = chain_x(bs, l, c);
-			if (x < l->mark_x + 17)
-				x = l->mark_x + 17;
-			if (x < bs->left + 9)
-				x = bs->left + 9;
-			if (x > bs->left + bs->width - 9)
-				x = bs->left + bs->width - 9;
-			l->mark_x = x;
+			x = mark_place(bs, l, x);
 			y = top + lane_h * (double)(l - bs->lane) + 28;
 			facts = json_pack("{s:I,s:s,s:O?}", "n",
 					  (json_int_t)(i + 1), "text",
@@ -971,12 +1009,13 @@ static void chain_marks(struct html *h, struct boots *bs, const json_t *m,
 			strbuf_addf(h->out, "</title><line x1=\"%.2f\" "
 				    "x2=\"%.2f\" y1=\"%.1f\" y2=\"%.1f\" "
 				    "stroke=\"#1b1f24\" stroke-width=\"1.5\"/>"
-				    "<circle cx=\"%.2f\" cy=\"%.1f\" r=\"8.5\" "
+				    "<circle cx=\"%.2f\" cy=\"%.1f\" r=\"9\" "
 				    "fill=\"#1b1f24\"/><text x=\"%.2f\" "
 				    "y=\"%.1f\" text-anchor=\"middle\" "
-				    "font-size=\"12\" font-weight=\"700\" "
+				    "font-size=\"%s\" font-weight=\"700\" "
 				    "fill=\"#fff\">%zu</text></g>\n", x, x, y,
-				    y + 30, x, y, x, y + 4.5, i + 1);
+				    y + 30, x, y, x, y + 4, i < 9 ? "12" :
+				    i < 99 ? "10" : "7", i + 1);
 			json_decref(facts);
 		}
 	}
@@ -1132,6 +1171,7 @@ static void chart_boots(struct html *h, const json_t *m)
 	strbuf_addstr(h->out, "</ul></figure>\n");
 cleanup:
 	free(bs.boot);
+	free(bs.used);
 	free(bs.lane);
 }
 
