@@ -13,6 +13,7 @@
 #include "base/xalloc.h"
 #include "output/escape.h"
 #include "output/report.h"
+#include <math.h>
 
 /* Bars of the timeline chart at most: buckets beyond it are merged. */
 #define TIMELINE_BARS_MAX 96
@@ -303,7 +304,7 @@ static int digits(double v)
 {
 	int n = 1;
 
-	for (; v >= 10; v /= 10)
+	for (; v >= 10 && n < 30; v /= 10)
 		n++;
 	return n;
 }
@@ -561,7 +562,7 @@ static void chart_timeline(struct html *h, const json_t *m)
 	}
 	clock = tl.len * tl.per < 86400;
 	step = nice_step(tl.max, 4);
-	ymax = step * ((int64_t)((tl.max + step - 1) / step));
+	ymax = step * ceil(tl.max / step);
 	slot = plot_w / (double)tl.nr_bars;
 	bw = slot * 0.8 > 56 ? 56 : slot * 0.8;
 	if (slot - bw < 1 && slot > 2)
@@ -1557,15 +1558,8 @@ static void problem(const struct html *h, const json_t *p, size_t n)
 		esc(h, msg(h, "p_no_causes"));
 		strbuf_addstr(h->out, "</p>\n");
 	}
-	if (json_array_size(actions)) {
+	if (json_array_size(actions))
 		items(h, msg(h, "p_actions"), actions, true);
-		if (has_commands(actions)) {
-			strbuf_addstr(h->out, "<p class=\"muted hint\">"
-				      "<small>");
-			esc(h, msg(h, "html_select_hint"));
-			strbuf_addstr(h->out, "</small></p>\n");
-		}
-	}
 	strbuf_addstr(h->out, "</article>\n");
 	json_decref(facts);
 	strbuf_release(&hl);
@@ -1574,14 +1568,24 @@ static void problem(const struct html *h, const json_t *p, size_t n)
 static void findings(const struct html *h, const json_t *m)
 {
 	const json_t *ps = json_object_get(m, "problems");
-	double more = num(m, "more_problems");
+	json_int_t more = json_integer_value(json_object_get(m,
+							     "more_problems"));
 	size_t i;
 
 	section_open(h, "findings", "h_findings");
 	for (i = 0; i < json_array_size(ps); i++)
+		if (has_commands(json_object_get(json_array_get(ps, i),
+						 "actions")))
+			break;
+	if (i < json_array_size(ps)) {
+		strbuf_addstr(h->out, "<p class=\"muted hint\"><small>");
+		esc(h, msg(h, "html_select_hint"));
+		strbuf_addstr(h->out, "</small></p>\n");
+	}
+	for (i = 0; i < json_array_size(ps); i++)
 		problem(h, json_array_get(ps, i), i + 1);
 	if (more > 0) {
-		json_t *facts = json_pack("{s:I}", "n", (json_int_t)more);
+		json_t *facts = json_pack("{s:I}", "n", more);
 
 		strbuf_addstr(h->out, "<p>");
 		put_msgf(h, "more_problems", facts);

@@ -27,7 +27,8 @@ const SPECS = {
   },
   'hostile.html': {
     parts: true, minSvg: 3, hostile: true,
-    shots: { desktop: 'report-hostile.png', mobile: 'report-hostile-mobile.png' },
+    shots: { desktop: 'report-hostile.png',
+             mobile: 'report-hostile-mobile.png' },
   },
   'clean.html': {
     healthy: true, maxSvg: 0,

@@ -367,6 +367,11 @@ static void test_escaped_everywhere(void **state)
 	/* each chain is marked on the boot chart */
 	assert_non_null(strstr(out.buf, "chain 1: &lt;x-chain"));
 	assert_non_null(strstr(out.buf, "chain 2: &lt;x-untimedchain"));
+	/* commands in code blocks, with one hint on how to copy them */
+	assert_non_null(strstr(out.buf, "<pre class=\"cmd\"><code>"
+				     "&lt;x-command"));
+	assert_int_equal(count(out.buf, kt_kb_msg(&kb, "html_select_hint",
+						  KT_LANG_EN)), 1);
 	/* the top action links to its problem */
 	assert_non_null(strstr(out.buf, "<a href=\"#p1\">&lt;x-toptitle"));
 	assert_non_null(strstr(out.buf, "<meta name=\"viewport\""));
