@@ -93,7 +93,7 @@ static const char css_report[] =
 	".sev-major{border-left-color:#f0a202}\n"
 	".sev-minor{border-left-color:#1565c0}\n"
 	".chain{margin:.3rem 0}\n"
-		".sample{margin:.5rem 0}\n"
+	".sample{margin:.5rem 0}\n"
 	".sample .src{font-size:.85rem;color:#57606a;margin:0}\n"
 	"code,pre{font-family:ui-monospace,\"SFMono-Regular\",\"DejaVu Sans Mono\","
 	"Menlo,Consolas,monospace;font-size:.86rem}\n"
