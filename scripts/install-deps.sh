@@ -7,7 +7,8 @@
 #              ktriage links against
 #   --test     the --run packages plus what `make test` needs: clang with
 #              libFuzzer and the sanitizer runtimes, cmocka, python3, the
-#              gzip and zstd tools (the default)
+#              gzip and zstd tools, and Chromium, Node.js and npm for the
+#              browser test of the HTML report (the default)
 #   --dry-run  print the missing packages, one a line, and install nothing
 #
 # Prints nothing when everything is there.  Otherwise runs `apt-get update`
@@ -26,7 +27,14 @@ RUN_PKGS="gcc make cmake pkg-config
 # runtimes: they are in libclang-rt-dev (libclang-rt-14-dev on Debian 12),
 # which clang only recommends.  gcc's sanitizer runtimes (libasan8,
 # libubsan1, liblsan0) come with gcc itself.
-TEST_PKGS="clang libclang-rt-dev libcmocka-dev python3 gzip zstd"
+#
+# The browser test (tests/browser/) drives Debian's chromium with
+# puppeteer-core, which npm installs into the build folder; a CJK font
+# lets the screenshots of the Chinese report show its text.  A package
+# counts as present when an installed package provides it, as a
+# nodejs built elsewhere provides npm (and conflicts with Debian's).
+TEST_PKGS="clang libclang-rt-dev libcmocka-dev python3 gzip zstd
+	chromium nodejs npm fonts-wqy-microhei"
 
 group="test"
 dry_run=0
@@ -60,12 +68,20 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
 	exit 1
 fi
 
+# what the installed packages provide, one name a line
+provided=$(dpkg-query -W -f='${Status}\t${Provides}\n' 2>/dev/null |
+	sed -n 's/^[^\t]* installed\t//p' | tr ',' '\n' |
+	sed -e 's/(.*//' -e 's/:.*//' -e 's/^ *//' -e 's/ *$//')
+
 missing=
 for p in $pkgs; do
 	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	case $status in
 	*" installed") ;;
-	*) missing="$missing $p" ;;
+	*)
+		if ! printf '%s\n' "$provided" | grep -qx -- "$p"; then
+			missing="$missing $p"
+		fi ;;
 	esac
 done
 

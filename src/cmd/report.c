@@ -3,7 +3,8 @@
  *
  * Scans like `scan` does, keeps a digest of the events instead of
  * printing them, applies the knowledge base (and, with --local, this
- * machine's settings) and prints the report as text, Markdown or JSON.
+ * machine's settings) and prints the report as text, Markdown, HTML or
+ * JSON.
  */
 #include "base/compat.h"
 #include "base/strbuf.h"
@@ -28,7 +29,8 @@ struct report_opts {
 };
 
 static const char *const langs[] = { "zh", "en", NULL };
-static const char *const formats[] = { "text", "markdown", "json", NULL };
+static const char *const formats[] = { "text", "markdown", "html", "json",
+				       NULL };
 static const char *const colors[] = { "auto", "always", "never", NULL };
 
 static const struct kt_option report_options[] = {
@@ -157,6 +159,8 @@ int cmd_report(int argc, const char **argv, struct kt_ctx *ctx)
 		free(s);
 	} else if (!strcmp(o.format, "markdown")) {
 		kt_report_markdown(&out, model, &kb);
+	} else if (!strcmp(o.format, "html")) {
+		kt_report_html(&out, model, &kb);
 	} else {
 		kt_report_text(&out, model, &kb, kt_cmd_want_color(o.color));
 	}

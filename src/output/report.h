@@ -44,5 +44,11 @@ void kt_report_text(struct strbuf *out, const json_t *model,
 		    const struct kt_kb *kb, bool color);
 void kt_report_markdown(struct strbuf *out, const json_t *model,
 			const struct kt_kb *kb);
+/*
+ * One self-contained HTML page: inline CSS and SVG charts, no script,
+ * nothing fetched; every string of the model is escaped.
+ */
+void kt_report_html(struct strbuf *out, const json_t *model,
+		    const struct kt_kb *kb);
 
 #endif
