@@ -912,14 +912,45 @@ static bool as_number(const json_t *v, double *out)
 	return false;
 }
 
+/*
+ * A value as a truth value: a boolean, a number (non-zero), or the
+ * strings true/yes/1 and false/no/0 that `set:` gives fields the pack
+ * does not declare bool.
+ */
+static bool as_bool(const json_t *v, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "1" };
+	static const char *const no[] = { "false", "no", "0" };
+	double a;
+	size_t i;
+
+	if (json_is_boolean(v)) {
+		*out = json_is_true(v);
+		return true;
+	}
+	if (json_is_string(v)) {
+		for (i = 0; i < KT_ARRAY_SIZE(yes); i++)
+			if (!strcmp(json_string_value(v), yes[i]) ||
+			    !strcmp(json_string_value(v), no[i])) {
+				*out = !strcmp(json_string_value(v), yes[i]);
+				return true;
+			}
+		return false;
+	}
+	if (as_number(v, &a)) {
+		*out = a != 0;
+		return true;
+	}
+	return false;
+}
+
 static bool equal(const json_t *fact, const json_t *want)
 {
 	double a, b;
+	bool x, y;
 
-	if (json_is_boolean(want))
-		return json_is_boolean(fact) ? json_is_true(fact) ==
-		       json_is_true(want) :
-		       (as_number(fact, &a) && (a != 0) == json_is_true(want));
+	if (json_is_boolean(want) || json_is_boolean(fact))
+		return as_bool(fact, &x) && as_bool(want, &y) && x == y;
 	if (json_is_number(want))
 		return as_number(fact, &a) && as_number(want, &b) && a == b;
 	if (json_is_string(fact))
