@@ -11,6 +11,7 @@
 #include "base/str.h"
 #include "base/xalloc.h"
 #include "output/kb.h"
+#include <math.h>
 #include <yaml.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -227,7 +228,8 @@ static json_t *scalar_value(yaml_node_t *n)
 		return json_integer(i);
 	if (*s) {
 		d = strtod(s, &end);
-		if (!*end)
+		/* "inf", "nan": no JSON number, so a string */
+		if (!*end && isfinite(d))
 			return json_real(d);
 	}
 	return json_string(s);

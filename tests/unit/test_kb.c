@@ -104,6 +104,20 @@ static void test_bool_strings(void **state)
 	assert_false(when("{ comm: true }", "{\"comm\": \"bash\"}"));
 }
 
+/*
+ * Plain scalars that strtod reads as infinity or NaN ("inf", "nan")
+ * have no JSON number: they are strings, not a missing value.
+ */
+static void test_nan_inf_scalars(void **state)
+{
+	(void)state;
+	assert_true(when("{ comm: nan }", "{\"comm\": \"nan\"}"));
+	assert_false(when("{ comm: inf }", "{\"comm\": \"bash\"}"));
+	assert_true(when("{ comm: { ne: infinity } }", "{\"comm\": \"bash\"}"));
+	assert_true(when("{ caused: { contains: nan } }",
+			 "{\"caused\": [\"nan\"]}"));
+}
+
 static void render_is(const char *tpl, const char *facts_json,
 		      const char *want)
 {
@@ -140,6 +154,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_conditions),
 		cmocka_unit_test(test_bool_strings),
+		cmocka_unit_test(test_nan_inf_scalars),
 		cmocka_unit_test(test_render),
 	};
 
