@@ -1065,7 +1065,11 @@ bool kt_kb_fact_text(const json_t *v, struct strbuf *out)
 	} else if (json_is_real(v)) {
 		double d = json_real_value(v);
 
-		if (d == (double)(long long)d)
+		/* beyond 1e15 a fraction means nothing, and beyond 2^63
+		 * the conversion to long long is undefined */
+		if (d >= 1e15 || d <= -1e15)
+			strbuf_addf(out, "%.0f", d);
+		else if (d == (double)(long long)d)
 			strbuf_addf(out, "%lld", (long long)d);
 		else
 			strbuf_addf(out, "%.1f", d);

@@ -149,6 +149,17 @@ static void test_render(void **state)
 	render_is("a \\[b]", "{}", "a [b]");
 }
 
+/*
+ * Reals too large for a long long print as numbers, not as whatever
+ * an out-of-range conversion happens to give.
+ */
+static void test_render_large_reals(void **state)
+{
+	(void)state;
+	render_is("{x}", "{\"x\": 1e20}", "100000000000000000000");
+	render_is("{x}", "{\"x\": -1e20}", "-100000000000000000000");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +167,7 @@ int main(void)
 		cmocka_unit_test(test_bool_strings),
 		cmocka_unit_test(test_nan_inf_scalars),
 		cmocka_unit_test(test_render),
+		cmocka_unit_test(test_render_large_reals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
