@@ -928,8 +928,22 @@ static void test_recurring(void **state)
 	assert_true(has(&ids, "recurring"));
 	text = say(item(e->causes, e->nr_causes, "recurring"), KT_LANG_EN,
 		   often);
-	assert_non_null(strstr(text, "4 times over 3 boots"));
+	assert_non_null(strstr(text, "happened 4 times"));
 	free(text);
+	{
+		const struct kt_kb_item *boots = NULL;
+		size_t i;
+
+		for (i = 0; i < e->nr_evidence; i++)
+			if (e->evidence[i].when &&
+			    !strcmp(e->evidence[i].when->fact, "boots"))
+				boots = &e->evidence[i];
+		assert_non_null(boots);
+		text = say(boots, KT_LANG_ZH, often);
+		assert_non_null(strstr(text, "3 次不同的启动"));
+		free(text);
+		assert_false(kt_kb_eval(boots->when, once));
+	}
 	json_decref(once);
 	json_decref(often);
 	strbuf_release(&ids);
