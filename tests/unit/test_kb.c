@@ -166,6 +166,114 @@ static void test_render_large_reals(void **state)
 static struct kt_kb the_kb;
 static struct kt_ruleset the_rules;
 
+
+/*
+ * The documented facts, "\nname\n" each: the backquoted names in the
+ * tables of docs/REPORT.md's "Facts" section, and the field keys of
+ * docs/EVENTS.md ("fields by type" and "What ktriage adds").  Read from
+ * $KT_SRCDIR, which ctest sets.
+ */
+static struct strbuf documented = STRBUF_INIT;
+
+static bool read_file(const char *path, struct strbuf *out)
+{
+	char buf[4096];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return false;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		strbuf_add(out, buf, n);
+	fclose(f);
+	return true;
+}
+
+static bool fact_like(const char *p, size_t n, bool dots)
+{
+	size_t i;
+
+	if (!n || p[0] < 'a' || p[0] > 'z')
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((p[i] >= 'a' && p[i] <= 'z') ||
+		      (p[i] >= '0' && p[i] <= '9') || p[i] == '_' ||
+		      (dots && p[i] == '.' && i + 1 < n && p[i + 1] != '.')))
+			return false;
+	return true;
+}
+
+/*
+ * Adds the `names` of the lines of doc between the line starting with
+ * from and the next line starting with to (NULL: the end); with
+ * rows_only, only table rows count.
+ */
+static void collect(const char *doc, const char *from, const char *to,
+		    bool rows_only, bool dots)
+{
+	const char *p = strstr(doc, from), *end, *q, *close;
+	size_t n;
+
+	assert_non_null(p);
+	end = to ? strstr(p + strlen(from), to) : NULL;
+	if (!end)
+		end = p + strlen(p);
+	for (; p < end; p = q + 1) {
+		q = strchr(p, '\n');
+		if (!q || q > end)
+			q = end;
+		if (rows_only && *p != '|')
+			continue;
+		for (close = p; (p = memchr(close, '`', (size_t)(q - close)));
+		     close++) {
+			close = memchr(p + 1, '`', (size_t)(q - p - 1));
+			if (!close)
+				break;
+			/* `name` or `name: value` */
+			n = strcspn(p + 1, ":`");
+			if (p + 1 + n <= close &&
+			    fact_like(p + 1, n, dots)) {
+				strbuf_addch(&documented, '\n');
+				strbuf_add(&documented, p + 1, n);
+			}
+		}
+	}
+}
+
+static void load_documented(void)
+{
+	struct strbuf path = STRBUF_INIT, doc = STRBUF_INIT;
+	const char *src = getenv("KT_SRCDIR");
+
+	strbuf_addf(&path, "%s/docs/REPORT.md", src ? src : ".");
+	if (!read_file(path.buf, &doc))
+		fail_msg("cannot read '%s' (set KT_SRCDIR)", path.buf);
+	collect(doc.buf, "\n## Facts", "\n## ", true, true);
+	strbuf_reset(&path);
+	strbuf_reset(&doc);
+	strbuf_addf(&path, "%s/docs/EVENTS.md", src ? src : ".");
+	if (!read_file(path.buf, &doc))
+		fail_msg("cannot read '%s' (set KT_SRCDIR)", path.buf);
+	collect(doc.buf, "\n### `fields` by type", "\n## ", false, false);
+	collect(doc.buf, "\n## What ktriage adds", NULL, false, false);
+	strbuf_addch(&documented, '\n');
+	strbuf_release(&path);
+	strbuf_release(&doc);
+}
+
+static bool known_fact(const char *name)
+{
+	struct strbuf w = STRBUF_INIT;
+	bool r;
+
+	if (!strncmp(name, "n.", 2) && name[2])
+		return true;
+	strbuf_addf(&w, "\n%s\n", name);
+	r = strstr(documented.buf, w.buf) != NULL;
+	strbuf_release(&w);
+	return r || kt_ruleset_field_find(&the_rules, name) != KT_NO_FIELD;
+}
+
 static int setup(void **state)
 {
 	struct kt_ctx ctx;
@@ -186,6 +294,8 @@ static int setup(void **state)
 			fprintf(stderr, "rules: %s\n", ctx.err.buf);
 	}
 	kt_ctx_release(&ctx);
+	if (!rc)
+		load_documented();
 	return rc ? -1 : 0;
 }
 
@@ -194,44 +304,8 @@ static int teardown(void **state)
 	(void)state;
 	kt_kb_release(&the_kb);
 	kt_ruleset_release(&the_rules);
+	strbuf_release(&documented);
 	return 0;
-}
-
-/* The facts docs/REPORT.md documents for a problem. */
-static const char *const documented[] = {
-	"type", "subtype", "severity", "title", "fingerprint", "count",
-	"hosts", "boots", "host", "first_time", "last_time", "span_hours",
-	"comm", "pid", "tainted", "kernel", "victim_rss_mb", "top_rss_comm",
-	"top_rss_mb", "top_rss_share", "no_swap", "swap_exhausted",
-	"is_memcg", "taint_flags", "out_of_tree", "proprietary",
-	"unsigned_module", "taint_died", "taint_warned", "victims",
-	"devices", "modules", "functions", "processes", "caused",
-	"caused_by",
-	/* config.* with --local */
-	"config.kernel.panic", "config.kernel.panic_on_oops",
-	"config.kernel.hung_task_panic", "config.kernel.hung_task_timeout_secs",
-	"config.kernel.softlockup_panic", "config.kernel.panic_on_warn",
-	"config.kernel.tainted", "config.kernel.core_pattern",
-	"config.vm.panic_on_oom", "config.vm.overcommit_memory",
-	"config.vm.min_free_kbytes", "config.swap_total_kb",
-	"config.mem_total_kb", "config.kdump_loaded", "config.crashkernel",
-	"config.pstore",
-	/* event fields docs/EVENTS.md names that no rule pattern does */
-	"guilty_func", "guilty_module", "rip_func", "rip_module", "corrupted",
-	"truncated_parts", "link", "kind", "previous_last_time", "gap_secs",
-	"cause_event", "detected_by", "hardware", "lock_sites",
-};
-
-static bool known_fact(const char *name)
-{
-	size_t i;
-
-	if (!strncmp(name, "n.", 2) && name[2])
-		return true;
-	for (i = 0; i < KT_ARRAY_SIZE(documented); i++)
-		if (!strcmp(name, documented[i]))
-			return true;
-	return kt_ruleset_field_find(&the_rules, name) != KT_NO_FIELD;
 }
 
 /*
