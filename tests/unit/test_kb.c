@@ -520,7 +520,7 @@ static void test_coverage(void **state)
 {
 	static const char *const reboots[] = { "first", "clean", "crash",
 					       "unclean" };
-	struct strbuf want = STRBUF_INIT, errs = STRBUF_INIT;
+	struct strbuf want = STRBUF_INIT, errs = STRBUF_INIT, all = STRBUF_INIT;
 	const char *p, *nl;
 	size_t i, j, k;
 
@@ -572,9 +572,24 @@ static void test_coverage(void **state)
 				    m.buf, found);
 		strbuf_release(&m);
 	}
+	/* and every entry names only what the rules can emit (no typos) */
+	strbuf_reset(&all);
+	strbuf_addf(&all, "\n%s", want.buf);
+	for (k = 0; k < the_kb.nr_entry; k++)
+		for (j = 0; j < the_kb.entry[k].nr_match; j++) {
+			const char *m = the_kb.entry[k].match[j];
+			struct strbuf w = STRBUF_INIT;
+
+			strbuf_addf(&w, "\n%s%s", m, strchr(m, '/') ? "\n" : "/");
+			if (!strstr(all.buf, w.buf))
+				strbuf_addf(&errs, "%s: '%s' is no type or type/subtype of the rule pack\n",
+					    the_kb.entry[k].id, m);
+			strbuf_release(&w);
+		}
 	if (errs.len)
 		fail_msg("%s", errs.buf);
 	strbuf_release(&want);
+	strbuf_release(&all);
 	strbuf_release(&errs);
 }
 
