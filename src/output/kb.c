@@ -777,6 +777,31 @@ static int parse_messages(struct loader *ld, yaml_node_t *v)
 	return rc;
 }
 
+/*
+ * The parser holds nothing after the first document: a second one would
+ * otherwise be dropped without a word, syntax errors and all.
+ */
+static int one_document(struct kt_ctx *ctx, const char *name,
+			yaml_parser_t *parser)
+{
+	yaml_document_t more;
+	yaml_node_t *root;
+	int rc = 0;
+
+	if (!yaml_parser_load(parser, &more))
+		return kt_failf(ctx, KT_ERR_KB, "%s:%lu: %s", name,
+				(unsigned long)parser->problem_mark.line + 1,
+				parser->problem ? parser->problem :
+				"invalid YAML");
+	root = yaml_document_get_root_node(&more);
+	if (root)
+		rc = kt_failf(ctx, KT_ERR_KB,
+			      "%s:%lu: a knowledge-base file holds one YAML document",
+			      name, (unsigned long)root->start_mark.line + 1);
+	yaml_document_delete(&more);
+	return rc;
+}
+
 int kt_kb_load_text(struct kt_ctx *ctx, struct kt_kb *kb, const char *name,
 		    const char *text, size_t len)
 {
@@ -802,7 +827,10 @@ int kt_kb_load_text(struct kt_ctx *ctx, struct kt_kb *kb, const char *name,
 		yaml_parser_delete(&parser);
 		return rc;
 	}
+	rc = one_document(ctx, name, &parser);
 	yaml_parser_delete(&parser);
+	if (rc)
+		goto out;
 	root = yaml_document_get_root_node(&ld.doc);
 	if (!root)
 		goto out;

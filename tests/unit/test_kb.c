@@ -161,6 +161,36 @@ static void test_render_large_reals(void **state)
 	render_is("{x}", "{\"x\": -1e20}", "-100000000000000000000");
 }
 
+/*
+ * A file is one YAML document: entries after a "---" are not silently
+ * dropped, nor is a syntax error in them.
+ */
+static void test_one_document(void **state)
+{
+	static const char *const bad[] = {
+		"entries: []\n---\nentries:\n  - id: lost\n",
+		"messages: {}\n---\n[unclosed\n",
+	};
+	struct kt_ctx ctx;
+	struct kt_kb kb;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < KT_ARRAY_SIZE(bad); i++) {
+		kt_ctx_init(&ctx);
+		kt_kb_init(&kb);
+		assert_int_equal(kt_kb_load_text(&ctx, &kb, "two.yaml", bad[i],
+						 strlen(bad[i])), KT_ERR_KB);
+		assert_non_null(strstr(ctx.err.buf, "two.yaml:"));
+		kt_kb_release(&kb);
+		kt_ctx_release(&ctx);
+	}
+	load(&kb, "entries: []\n...\n");
+	kt_kb_release(&kb);
+	load(&kb, "---\nentries: []\n");
+	kt_kb_release(&kb);
+}
+
 /* ------------------------------------------------------------ kb/ files */
 
 static struct kt_kb the_kb;
@@ -1111,6 +1141,7 @@ int main(void)
 		cmocka_unit_test(test_nan_inf_scalars),
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_render_large_reals),
+		cmocka_unit_test(test_one_document),
 		cmocka_unit_test(test_default_loads),
 		cmocka_unit_test(test_vocabulary),
 		cmocka_unit_test(test_coverage),
