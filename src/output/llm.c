@@ -581,6 +581,11 @@ int kt_llm_analyze(struct kt_ctx *ctx, const struct kt_llm_opts *o,
 	kt_llmprompt_init(&p);
 	kt_llm_endpoint_host(o->conf->url, &host);
 	c.host = host.len ? host.buf : "the endpoint";
+	if (!json_array_size(json_object_get(model, "problems"))) {
+		/* a healthy log: nothing to spend a request on */
+		rc = kt_failf(ctx, KT_ERR_NOTFOUND, "no problem to analyse");
+		goto cleanup;
+	}
 	rc = kt_llmcurl_open(ctx, &c.cu);
 	if (rc)
 		goto cleanup;

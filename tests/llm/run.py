@@ -270,7 +270,7 @@ class Env:
         return path
 
     def run(self, *args, key=KEY, conf=None, env=None, fmt="json",
-            llm=True):
+            llm=True, log=None):
         e = {k: v for k, v in os.environ.items()
              if k.lower() not in ("http_proxy", "https_proxy", "all_proxy",
                                   "no_proxy", "xdg_config_home",
@@ -283,7 +283,7 @@ class Env:
         cmd = [self.bin, "report", "--format", fmt]
         if llm:
             cmd += ["--llm", "--llm-config", conf or self.conf()]
-        cmd += list(args) + [self.log]
+        cmd += list(args) + [log or self.log]
         t0 = time.monotonic()
         p = subprocess.run(cmd, env=e, capture_output=True,
                            timeout=RUN_TIMEOUT)
@@ -844,6 +844,21 @@ def text_header(env):
 
 
 @test
+def healthy_log(env):
+    """Nothing to analyse: no request, the built-in two lines."""
+    path = os.path.join(env.tmp, "quiet.log")
+    with open(path, "w") as f:
+        f.write("Feb  1 10:00:00 dbhost7 kernel: [1.0] hello\n")
+    env.server.reset(reply())
+    r = env.run(log=path)
+    check(r.rc == 0, "exit %d" % r.rc)
+    check(r.analysis == {"by": "builtin",
+                         "fallback": "no problem to analyse"},
+          "analysis %r" % r.analysis)
+    check(not r.requests, "a request was sent")
+
+
+@test
 def config_home_and_flags(env):
     """~/.config/ktriage/ktriage.conf is read; options override it."""
     home = os.path.join(env.tmp, "home2")
@@ -853,7 +868,6 @@ def config_home_and_flags(env):
         f.write("[llm]\nurl = http://127.0.0.1:1/v1\nmodel = other\n"
                 "stream = true\n")
     env.server.reset(reply())
-    e = dict(os.environ)
     r = env.run("--llm-url", env.server.url, "--llm-model", MODEL,
                 env={"HOME": home}, llm=False)
     ok_llm(r)
@@ -869,7 +883,6 @@ def config_home_and_flags(env):
                 llm=False)
     ok_llm(r)
     check(r.requests[0]["body"]["stream"] is False, "~/.config was read")
-    del e
 
 
 @test
