@@ -265,10 +265,10 @@ static bool is_network_error(CURLcode cc)
 }
 
 struct call {
-	struct kt_llmcurl cu;
-	CURL *h;
-	const struct kt_llmconf *conf;
-	const char *host;	/* for messages */
+	struct kt_llmcurl cu;	/* libcurl's functions */
+	CURL *h;		/* owned; freed by cu.easy_cleanup */
+	const struct kt_llmconf *conf;	/* borrowed */
+	const char *host;	/* borrowed; the endpoint, for messages */
 	struct curl_slist *headers;	/* owned */
 	char *body;		/* owned; the request */
 	char errbuf[CURL_ERROR_SIZE];
