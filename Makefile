@@ -1,7 +1,8 @@
 # ktriage: a thin wrapper over CMake, which is the build system of record.
 #
-#   make run           install what is missing, build, scan this machine's
-#                      logs (or examples/ when none of them is readable)
+#   make run           install what is missing, build, write the analysis
+#                      report of this machine's logs (or of examples/ when
+#                      none of them is readable)
 #   make test          ctest in build/, again in build-asan/ (ASan, UBSan,
 #                      LSan), then every fuzz target for FUZZ_SECONDS;
 #                      fails if any of the three fails
@@ -17,7 +18,7 @@
 #   JOBS          parallel jobs (the number of CPUs)
 #   CTEST_ARGS    more ctest arguments, e.g. CTEST_ARGS='-R cases'
 #   ASAN_CC       compiler of build-asan/ (gcc); FUZZ_CC of build-fuzz/ (clang)
-#   RUN_ARGS      what make run scans (scan --fallback examples/)
+#   RUN_ARGS      what make run runs (report --fallback examples/)
 #   NO_DEPS=1     do not check or install Debian packages
 
 FUZZ_SECONDS ?= 60
@@ -27,7 +28,7 @@ BUILD_TYPE ?= RelWithDebInfo
 ASAN_CC ?= gcc
 ASAN_BUILD_TYPE ?= Debug
 FUZZ_CC ?= clang
-RUN_ARGS ?= scan --fallback examples/
+RUN_ARGS ?= report --fallback examples/
 
 MAKEFLAGS += --no-print-directory
 

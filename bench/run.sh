@@ -82,7 +82,7 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
 		>"$work/build.log" 2>&1 ||
 		{ cat "$work/build.log" >&2; die "cmake configure failed"; }
 fi
-cmake --build "$build" --target gen-log measure ktriage -j 2 \
+cmake --build "$build" --target gen-log measure report-bench ktriage -j 2 \
 	>"$work/build.log" 2>&1 ||
 	{ tail -n 40 "$work/build.log" >&2; die "build failed"; }
 gen=$work/gen-log
@@ -326,6 +326,19 @@ for row in "$s_label:$small_bytes:$s_wall:$s_rss" \
 		"$(mbps "$b" "$w")" "$r"
 done
 echo
+# ---- the report over a million events (made in memory, no scan) ----
+report_bench=$build/bench/report-bench
+if "$report_bench" > "$work/report-bench.out" 2>&1; then
+	sed -n '/^events/,/^peak RSS/p' "$work/report-bench.out" |
+		sed 's/^/report: /'
+	v_report=$(sed -n 's/^result: //p' "$work/report-bench.out")
+else
+	fail_msgs+=("report-bench failed: $(tail -n 1 "$work/report-bench.out")")
+	v_report=FAIL
+fi
+report_total=$(sed -n 's/^total *\([0-9.]*\) s.*/\1/p' "$work/report-bench.out")
+report_rss=$(sed -n 's/^peak RSS *\([0-9.]*\) MB.*/\1/p' "$work/report-bench.out")
+echo
 echo "targets"
 printf '  %-40s %-28s %s\n' "throughput >= $TARGET_MBPS MB/s (median)" \
 	"$k_mbps_med MB/s" "$v_speed"
@@ -335,12 +348,14 @@ printf '  %-40s %-28s %s\n' "peak RSS <= $TARGET_RSS_MB MB at every size" \
 	"$k_rss_max MB" "$v_rss"
 printf '  %-40s %-28s %s\n' "finds events (>= 1 per 2 reports)" \
 	"$nevents for $reports reports" "$v_valid"
+printf '  %-40s %-28s %s\n' "report over 1M events < 2 s, < 64 MB" \
+	"${report_total:-?} s, ${report_rss:-?} MB" "${v_report:-FAIL}"
 for m in "${fail_msgs[@]+"${fail_msgs[@]}"}"; do
 	echo "  error: $m"
 done
 
 result=PASS
-for v in "$v_speed" "$v_ratio" "$v_rss" "$v_valid"; do
+for v in "$v_speed" "$v_ratio" "$v_rss" "$v_valid" "${v_report:-FAIL}"; do
 	[ "$v" = PASS ] || result=FAIL
 done
 [ ${#fail_msgs[@]} -eq 0 ] || result=FAIL

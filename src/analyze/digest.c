@@ -25,17 +25,16 @@
 #define BOOTS_MAX 16384
 #define TOP_MAX 10
 
+/* Strings live in strbufs that are reused: no allocation per event. */
 struct sample {
 	bool used;
 	char id[17];
 	int64_t wall_us;
-	char *host;		/* owned or NULL */
-	char *file;		/* owned */
+	bool has_host, has_comm, has_tainted, has_kernel;
+	struct strbuf host, file, message, comm, tainted, kernel;
 	uint64_t line, line_end;
-	char *message;		/* owned */
 	int64_t pid;
-	char *comm;		/* owned or NULL */
-	char *frame[SAMPLE_FRAMES];	/* owned */
+	struct strbuf frame[SAMPLE_FRAMES];
 	size_t nr_frame;
 };
 
@@ -123,13 +122,23 @@ static void sample_clear(struct sample *s)
 {
 	size_t i;
 
-	free(s->host);
-	free(s->file);
-	free(s->message);
-	free(s->comm);
-	for (i = 0; i < s->nr_frame; i++)
-		free(s->frame[i]);
+	strbuf_release(&s->host);
+	strbuf_release(&s->file);
+	strbuf_release(&s->message);
+	strbuf_release(&s->comm);
+	strbuf_release(&s->tainted);
+	strbuf_release(&s->kernel);
+	for (i = 0; i < SAMPLE_FRAMES; i++)
+		strbuf_release(&s->frame[i]);
 	memset(s, 0, sizeof(*s));
+}
+
+static void put_opt(struct strbuf *sb, bool *has, const char *v)
+{
+	strbuf_reset(sb);
+	*has = v != NULL;
+	if (v)
+		strbuf_addstr(sb, v);
 }
 
 static void counter_release(struct kt_counter *c)
@@ -199,39 +208,46 @@ static void set_add(struct kt_strmap *m, const char *v)
 static void sample_set(struct sample *s, const struct kt_event *ev)
 {
 	size_t i;
+	bool dummy;
 
-	sample_clear(s);
 	s->used = true;
 	memcpy(s->id, ev->id, sizeof(s->id));
 	s->wall_us = ev->wall_us;
-	s->host = ev->host ? xstrdup(ev->host) : NULL;
-	s->file = xstrdup(ev->file ? ev->file : "-");
+	put_opt(&s->host, &s->has_host, ev->host);
+	put_opt(&s->file, &dummy, ev->file ? ev->file : "-");
 	s->line = ev->line;
 	s->line_end = ev->line_end;
-	s->message = xstrdup(ev->message ? ev->message : "");
+	put_opt(&s->message, &dummy, ev->message ? ev->message : "");
 	s->pid = ev->pid;
-	s->comm = ev->comm ? xstrdup(ev->comm) : NULL;
+	put_opt(&s->comm, &s->has_comm, ev->comm);
+	put_opt(&s->tainted, &s->has_tainted, ev->tainted);
+	put_opt(&s->kernel, &s->has_kernel, ev->kernel);
+	s->nr_frame = 0;
 	for (i = 0; i < ev->nr_frame && s->nr_frame < SAMPLE_FRAMES; i++)
-		if (ev->frame[i].reliable)
-			s->frame[s->nr_frame++] = xstrdup(ev->frame[i].func);
+		if (ev->frame[i].reliable) {
+			strbuf_reset(&s->frame[s->nr_frame]);
+			strbuf_addstr(&s->frame[s->nr_frame++],
+				      ev->frame[i].func);
+		}
 }
 
-static json_t *latest_facts(const struct kt_event *ev)
+/* The latest event's fields plus its task, taint, kernel and message. */
+static json_t *latest_facts(const struct extra *x)
 {
-	json_t *o = json_deep_copy(ev->fields);
+	const struct sample *s = x->last.used ? &x->last : &x->first;
+	json_t *o = x->latest ? json_deep_copy(x->latest) : NULL;
 
 	if (!o)
 		o = json_object();
-	if (ev->comm)
-		json_object_set_new(o, "comm", json_string(ev->comm));
-	if (ev->pid >= 0)
-		json_object_set_new(o, "pid", json_integer(ev->pid));
-	if (ev->tainted)
-		json_object_set_new(o, "tainted", json_string(ev->tainted));
-	if (ev->kernel)
-		json_object_set_new(o, "kernel", json_string(ev->kernel));
-	if (ev->message)
-		json_object_set_new(o, "message", json_string(ev->message));
+	if (s->has_comm)
+		json_object_set_new(o, "comm", json_string(s->comm.buf));
+	if (s->pid >= 0)
+		json_object_set_new(o, "pid", json_integer(s->pid));
+	if (s->has_tainted)
+		json_object_set_new(o, "tainted", json_string(s->tainted.buf));
+	if (s->has_kernel)
+		json_object_set_new(o, "kernel", json_string(s->kernel.buf));
+	json_object_set_new(o, "message", json_string(s->message.buf));
 	return o;
 }
 
@@ -256,8 +272,10 @@ static void update_group(struct kt_digest *d, size_t gi,
 	struct strbuf sb = STRBUF_INIT;
 	const char *v;
 
+	/* the event is freed after this and nothing changes its fields:
+	 * sharing them is safe */
 	json_decref(x->latest);
-	x->latest = latest_facts(ev);
+	x->latest = json_incref(ev->fields);
 	if (!x->first.used)
 		sample_set(&x->first, ev);
 	else
@@ -273,7 +291,9 @@ static void update_group(struct kt_digest *d, size_t gi,
 	if (!ev->is_boot)
 		set_add(&x->processes, ev->comm);
 	if (x->boots.nr < GROUP_BOOTS_MAX) {
-		strbuf_addf(&sb, "%s\n%u", ev->host ? ev->host : "", ev->boot);
+		strbuf_addstr(&sb, ev->host ? ev->host : "");
+		strbuf_addch(&sb, '\n');
+		strbuf_addu(&sb, ev->boot);
 		kt_strmap_intern(&x->boots, sb.buf, NULL);
 	}
 	strbuf_release(&sb);
@@ -281,14 +301,22 @@ static void update_group(struct kt_digest *d, size_t gi,
 
 /* ------------------------------------------------------------ causes */
 
+/* An id's 16 hex digits as a number (never 0, the empty mark). */
 static uint64_t id_key(const char *id)
 {
-	const char *p = id;
 	uint64_t k = 0;
+	size_t i;
 
-	if (kt_parse_hex(&p, id + strlen(id), &k) || !k)
-		k = kt_hash_str(KT_HASH_INIT, id) | 1;
-	return k;
+	for (i = 0; i < 16 && id[i]; i++) {
+		unsigned char c = (unsigned char)id[i];
+		unsigned v = c >= '0' && c <= '9' ? c - '0' :
+			     c >= 'a' && c <= 'f' ? c - 'a' + 10 : 16;
+
+		if (v > 15)
+			return kt_hash_str(KT_HASH_INIT, id) | 1;
+		k = k << 4 | v;
+	}
+	return k ? k : 1;
 }
 
 static uint32_t tab_probe(const struct kt_digest *d, uint64_t key)
@@ -340,7 +368,9 @@ static const char *group_kind(const struct kt_digest *d, size_t gi,
 			      struct strbuf *sb)
 {
 	strbuf_reset(sb);
-	strbuf_addf(sb, "%s/%s", d->st.group[gi].type, d->st.group[gi].subtype);
+	strbuf_addstr(sb, d->st.group[gi].type);
+	strbuf_addch(sb, '/');
+	strbuf_addstr(sb, d->st.group[gi].subtype);
 	return sb->buf;
 }
 
@@ -438,7 +468,9 @@ static struct boot *boot_of(struct kt_digest *d, const char *host,
 	size_t i;
 	bool added;
 
-	strbuf_addf(&sb, "%s\n%u", host ? host : "", index);
+	strbuf_addstr(&sb, host ? host : "");
+	strbuf_addch(&sb, '\n');
+	strbuf_addu(&sb, index);
 	i = kt_strmap_find(&d->boot_index, sb.buf);
 	if (i == KT_STRMAP_NONE && d->nr_boot < BOOTS_MAX) {
 		i = kt_strmap_intern(&d->boot_index, sb.buf, &added);
@@ -499,22 +531,27 @@ void kt_digest_add(struct kt_digest *d, const struct kt_event *ev)
 	update_group(d, gi, ev);
 	d->events++;
 	d->by_sev[ev->severity]++;
-	strbuf_addf(&sb, "%s\t%s", ev->type, kt_severity_name(ev->severity));
+	strbuf_addstr(&sb, ev->type);
+	strbuf_addch(&sb, '\t');
+	strbuf_addstr(&sb, kt_severity_name(ev->severity));
 	kt_counter_add(&d->type_sev, sb.buf, 1);
 	strbuf_reset(&sb);
 	if (ev->wall_us != KT_NO_TIME) {
+		/* kt_stats_add() just filled the keys of this hour */
+		const struct kt_hour_keys *hk = &d->st.hour_cache;
+
 		if (d->first_us == KT_NO_TIME || ev->wall_us < d->first_us)
 			d->first_us = ev->wall_us;
 		if (d->last_us == KT_NO_TIME || ev->wall_us > d->last_us)
 			d->last_us = ev->wall_us;
-		kt_time_format(&sb, ev->wall_us, false);
-		strbuf_setlen(&sb, 13);
-		strbuf_addf(&sb, "\t%s", ev->type);
+		strbuf_addstr(&sb, hk->hour_key);
+		strbuf_addch(&sb, '\t');
+		strbuf_addstr(&sb, ev->type);
 		kt_counter_add(&d->by_hour, sb.buf, 1);
 		strbuf_reset(&sb);
-		kt_time_format(&sb, ev->wall_us, false);
-		strbuf_setlen(&sb, 10);
-		strbuf_addf(&sb, "\t%s", ev->type);
+		strbuf_addstr(&sb, hk->day_key);
+		strbuf_addch(&sb, '\t');
+		strbuf_addstr(&sb, ev->type);
 		kt_counter_add(&d->by_day, sb.buf, 1);
 	}
 	if (ev->host && d->hosts.nr < 4096)
@@ -577,22 +614,22 @@ static json_t *sample_json(const struct sample *s)
 
 	json_object_set_new(o, "id", json_string(s->id));
 	json_object_set_new(o, "time", time_json(s->wall_us));
-	json_object_set_new(o, "host", s->host ? json_string(s->host) :
-			    json_null());
+	json_object_set_new(o, "host", s->has_host ?
+			    json_string(s->host.buf) : json_null());
 	json_object_set_new(o, "source", json_pack("{s:s,s:I,s:I}", "file",
-			    s->file, "line", (json_int_t)s->line, "line_end",
-			    (json_int_t)s->line_end));
-	json_object_set_new(o, "message", json_string(s->message));
-	if (s->pid >= 0 || s->comm)
+			    s->file.buf, "line", (json_int_t)s->line,
+			    "line_end", (json_int_t)s->line_end));
+	json_object_set_new(o, "message", json_string(s->message.buf));
+	if (s->pid >= 0 || s->has_comm)
 		json_object_set_new(o, "process", json_pack("{s:o,s:o}",
 				    "pid", s->pid >= 0 ?
 				    json_integer(s->pid) : json_null(),
-				    "comm", s->comm ? json_string(s->comm) :
-				    json_null()));
+				    "comm", s->has_comm ?
+				    json_string(s->comm.buf) : json_null()));
 	else
 		json_object_set_new(o, "process", json_null());
 	for (i = 0; i < s->nr_frame; i++)
-		json_array_append_new(fr, json_string(s->frame[i]));
+		json_array_append_new(fr, json_string(s->frame[i].buf));
 	json_object_set_new(o, "frames", fr);
 	return o;
 }
@@ -619,8 +656,7 @@ static json_t *group_json(const struct kt_digest *d, size_t gi)
 					      json_string(g->hosts.keys[i]));
 	json_object_set_new(o, "hosts", hosts);
 	json_object_set_new(o, "boots", json_integer((json_int_t)x->boots.nr));
-	json_object_set_new(o, "latest", x->latest ? json_incref(x->latest) :
-			    json_object());
+	json_object_set_new(o, "latest", latest_facts(x));
 	a = json_array();
 	if (x->first.used)
 		json_array_append_new(a, sample_json(&x->first));

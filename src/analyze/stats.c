@@ -72,6 +72,23 @@ size_t kt_counter_top(const struct kt_counter *c, size_t *idx, size_t max)
 void kt_stats_init(struct kt_stats *st)
 {
 	memset(st, 0, sizeof(*st));
+	st->hour_cache.hour = INT64_MIN;
+}
+
+void kt_hour_keys(struct kt_hour_keys *hk, int64_t us)
+{
+	int64_t hour = us / 3600000000LL - (us % 3600000000LL < 0);
+	struct strbuf sb = STRBUF_INIT;
+
+	if (hour == hk->hour)
+		return;
+	kt_time_format(&sb, us, false);
+	memcpy(hk->hour_key, sb.buf, 13);	/* 2025-11-24T08 */
+	hk->hour_key[13] = '\0';
+	memcpy(hk->day_key, sb.buf, 10);	/* 2025-11-24 */
+	hk->day_key[10] = '\0';
+	hk->hour = hour;
+	strbuf_release(&sb);
 }
 
 void kt_stats_release(struct kt_stats *st)
@@ -136,18 +153,19 @@ void kt_stats_add(struct kt_stats *st, const struct kt_event *ev)
 	struct strbuf sb = STRBUF_INIT;
 	const char *v;
 
-	strbuf_addf(&sb, "%s/%s", ev->type, ev->subtype);
+	strbuf_addstr(&sb, ev->type);
+	strbuf_addch(&sb, '/');
+	strbuf_addstr(&sb, ev->subtype);
 	kt_counter_add(&st->subtypes, sb.buf, 1);
 	strbuf_reset(&sb);
-	strbuf_addf(&sb, "%s boot %u", ev->host ? ev->host : "-", ev->boot);
+	strbuf_addstr(&sb, ev->host ? ev->host : "-");
+	strbuf_addstr(&sb, " boot ");
+	strbuf_addu(&sb, ev->boot);
 	kt_counter_add(&st->boots, sb.buf, 1);
 	if (ev->wall_us != KT_NO_TIME) {
-		strbuf_reset(&sb);
-		kt_time_format(&sb, ev->wall_us, false);
-		strbuf_setlen(&sb, 13);		/* 2025-11-24T08 */
-		kt_counter_add(&st->hours, sb.buf, 1);
-		strbuf_setlen(&sb, 10);		/* 2025-11-24 */
-		kt_counter_add(&st->days, sb.buf, 1);
+		kt_hour_keys(&st->hour_cache, ev->wall_us);
+		kt_counter_add(&st->hours, st->hour_cache.hour_key, 1);
+		kt_counter_add(&st->days, st->hour_cache.day_key, 1);
 	} else {
 		st->untimed++;
 	}

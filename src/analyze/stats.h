@@ -44,6 +44,16 @@ struct kt_group {
 	struct kt_strmap hosts;	/* distinct hosts (up to 64 kept) */
 };
 
+/* The hour and day keys of a time, remembered for the next event. */
+struct kt_hour_keys {
+	int64_t hour;		/* hours since the epoch, INT64_MIN: none */
+	char hour_key[14];	/* "2025-11-24T08" */
+	char day_key[11];	/* "2025-11-24" */
+};
+
+/* Fills hk for the time us (UTC microseconds); cheap when unchanged. */
+void kt_hour_keys(struct kt_hour_keys *hk, int64_t us);
+
 struct kt_stats {
 	struct kt_counter subtypes;	/* "type/subtype" */
 	struct kt_counter boots;	/* "host boot N" */
@@ -58,6 +68,7 @@ struct kt_stats {
 	struct kt_group *group;		/* owned */
 	size_t nr_group, alloc_group;
 	uint64_t untimed;	/* events without a wall-clock time */
+	struct kt_hour_keys hour_cache;
 };
 
 void kt_stats_init(struct kt_stats *st);

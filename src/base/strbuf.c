@@ -107,3 +107,15 @@ void strbuf_rtrim(struct strbuf *sb)
 		n--;
 	strbuf_setlen(sb, n);
 }
+
+void strbuf_addu(struct strbuf *sb, uint64_t n)
+{
+	char buf[20];
+	size_t i = sizeof(buf);
+
+	do {
+		buf[--i] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	strbuf_add(sb, buf + i, sizeof(buf) - i);
+}

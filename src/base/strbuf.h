@@ -67,6 +67,8 @@ static inline void strbuf_addch(struct strbuf *sb, int c)
 }
 
 void strbuf_addstr(struct strbuf *sb, const char *s);
+/* Appends n in decimal (what addf's %llu does, without printf). */
+void strbuf_addu(struct strbuf *sb, uint64_t n);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) KT_PRINTF(2, 3);
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 /* Appends text with control bytes (< 0x20 except tab, and 0x7f) as '?'. */
