@@ -13,6 +13,8 @@
 #include "cmd/cmd.h"
 #include "input/sysconf.h"
 #include "output/kb.h"
+#include "output/llm.h"
+#include "output/llmconf.h"
 #include "output/report.h"
 #include "pipeline/pipeline.h"
 #include <time.h>
@@ -26,6 +28,9 @@ struct report_opts {
 	const char *fallback;
 	bool local;
 	const char *sysroot;
+	bool llm, redact;
+	const char *llm_url, *llm_model, *llm_config;
+	uint64_t llm_timeout;
 };
 
 static const char *const langs[] = { "zh", "en", NULL };
@@ -51,6 +56,19 @@ static const struct kt_option report_options[] = {
 		      "colour text output", colors),
 	KT_OPT_STRING(0, "fallback", struct report_opts, fallback, "PATH",
 		      "with no PATH: read PATH if none of this machine's logs is readable"),
+	KT_OPT_BOOL(0, "llm", struct report_opts, llm,
+		    "have a language model write the analysis (docs/LLM.md); the built-in one if it cannot"),
+	KT_OPT_STRING(0, "llm-url", struct report_opts, llm_url, "URL",
+		      "OpenAI-compatible API base URL, e.g. http://localhost:11434/v1 (implies --llm)"),
+	KT_OPT_STRING(0, "llm-model", struct report_opts, llm_model, "NAME",
+		      "model name (implies --llm)"),
+	KT_OPT_U64(0, "llm-timeout", struct report_opts, llm_timeout, "SECS",
+		   "give up on an answer after SECS seconds (default 120)", 1,
+		   3600),
+	KT_OPT_STRING(0, "llm-config", struct report_opts, llm_config, "FILE",
+		      "read the [llm] settings from FILE instead of ktriage.conf"),
+	KT_OPT_BOOL(0, "redact", struct report_opts, redact,
+		    "with --llm: send host names, IP addresses and user names as placeholders"),
 	KT_OPT_END(),
 };
 
@@ -60,7 +78,8 @@ static const char report_summary[] =
 	"and the health verdict, the causal chains, each problem with its\n"
 	"evidence, likely causes and the actions to take, alert rules that\n"
 	"would have caught it, and a summary with the three most important\n"
-	"actions.  Offline, from the built-in knowledge base.";
+	"actions.  Offline, from the built-in knowledge base; with --llm the\n"
+	"texts are written by a language model from the evidence and checked.";
 
 /* zh when LC_ALL, LC_MESSAGES or LANG (the first set) is Chinese. */
 static const char *locale_lang(void)
@@ -75,6 +94,30 @@ static const char *locale_lang(void)
 			return !strncmp(v, "zh", 2) ? "zh" : "en";
 	}
 	return "en";
+}
+
+/* --llm: ktriage.conf (or --llm-config), then the options, then the key. */
+static int llm_conf(struct kt_ctx *ctx, const struct report_opts *o,
+		    struct kt_llmconf *lc)
+{
+	const char *home = getenv("HOME");
+	int rc;
+
+	rc = o->llm_config ?
+	     kt_llmconf_load_file(ctx, lc, o->llm_config, true) :
+	     kt_llmconf_load_default(ctx, lc, home,
+				     getenv("XDG_CONFIG_HOME"));
+	if (!rc && o->llm_url)
+		rc = kt_llmconf_set(ctx, lc, "url", o->llm_url, "--llm-url");
+	if (!rc && o->llm_model)
+		rc = kt_llmconf_set(ctx, lc, "model", o->llm_model,
+				    "--llm-model");
+	if (!rc && o->llm_timeout)
+		lc->timeout = o->llm_timeout;
+	if (!rc)
+		rc = kt_llmconf_finish(ctx, lc, getenv("KTRIAGE_LLM_API_KEY"),
+				       home);
+	return rc;
 }
 
 static void on_event(void *data, struct kt_event *ev)
@@ -104,10 +147,12 @@ int cmd_report(int argc, const char **argv, struct kt_ctx *ctx)
 	       *config = NULL;
 	const char **inputs = NULL;
 	struct kt_kb kb;
+	struct kt_llmconf lc;
 	size_t i;
 	int rc = 0, bad;
 
 	kt_kb_init(&kb);
+	kt_llmconf_init(&lc);
 	o.format = "text";
 	o.color = "auto";
 	rc = kt_cmd_parse_options(report_options, &o, argc, argv, &args,
@@ -120,6 +165,13 @@ int cmd_report(int argc, const char **argv, struct kt_ctx *ctx)
 		o.lang = locale_lang();
 	if (o.sysroot)
 		o.local = true;
+	if (o.llm_url || o.llm_model)
+		o.llm = true;
+	if (o.llm && llm_conf(ctx, &o, &lc)) {
+		error("%s", kt_ctx_error(ctx));
+		rc = 1;
+		goto cleanup;
+	}
 	if (kt_kb_load_default(ctx, &kb)) {
 		error("%s", kt_ctx_error(ctx));
 		rc = 1;
@@ -150,6 +202,12 @@ int cmd_report(int argc, const char **argv, struct kt_ctx *ctx)
 	ro.lines = kt_pipeline_stats(pl)->lines;
 	ro.config = config;
 	model = kt_report_build(&kb, digest, &ro);
+	if (o.llm) {
+		struct kt_llm_opts lo = { &lc, ro.lang, o.redact };
+
+		/* on failure the model keeps the built-in texts and says why */
+		kt_llm_analyze(ctx, &lo, &kb, model);
+	}
 
 	if (!strcmp(o.format, "json")) {
 		char *s = json_dumps(model, JSON_INDENT(1));
@@ -180,6 +238,7 @@ cleanup:
 	kt_pipeline_free(pl);
 	kt_digest_free(dg);
 	kt_kb_release(&kb);
+	kt_llmconf_release(&lc);
 	strbuf_release(&cache);
 	strbuf_release(&out);
 	kt_strlist_release(&args);

@@ -156,6 +156,8 @@ static void header(const struct fmt *f, const json_t *m)
 	strbuf_reset(&sb);
 	if (!strcmp(str(an, "by"), "llm")) {
 		msgf(f, &sb, "analysis_llm", an);
+		if (json_integer_value(json_object_get(an, "unverified_ids")))
+			msgf(f, &sb, "analysis_unverified", an);
 	} else if (str(an, "fallback")) {
 		json_object_set(facts, "reason", json_object_get(an,
 								 "fallback"));
@@ -516,6 +518,10 @@ static void prevention(const struct fmt *f, const json_t *m)
 	size_t i;
 
 	heading(f, 1, msg(f, "h_prevention"));
+	if (str(pv, "text")) {
+		put(f, str(pv, "text"));
+		strbuf_addstr(f->out, "\n\n");
+	}
 	heading(f, 2, msg(f, "h_alerts"));
 	if (!json_array_size(al)) {
 		put(f, msg(f, "no_alerts"));
@@ -587,9 +593,12 @@ static void summary(const struct fmt *f, const json_t *m)
 
 		strbuf_addf(f->out, "%zu. ", i + 1);
 		put(f, str(a, "text"));
-		strbuf_addstr(f->out, " (");
-		put(f, str(a, "title"));
-		strbuf_addstr(f->out, ")\n");
+		if (str(a, "title") && *str(a, "title")) {
+			strbuf_addstr(f->out, " (");
+			put(f, str(a, "title"));
+			strbuf_addch(f->out, ')');
+		}
+		strbuf_addch(f->out, '\n');
 	}
 	strbuf_addch(f->out, '\n');
 }
