@@ -379,7 +379,7 @@ static void items(const struct fmt *f, const char *title, const json_t *a,
 	if (f->md)
 		strbuf_addf(f->out, "**%s**\n\n", title);
 	else
-		strbuf_addf(f->out, "    %s%s\n", title, msg(f, "colon"));
+		strbuf_addf(f->out, "    %s%s\n", title, msg(f, "colon_end"));
 	for (i = 0; i < json_array_size(a); i++) {
 		const json_t *e = json_array_get(a, i);
 		const json_t *cmds = json_object_get(e, "commands");
@@ -453,7 +453,7 @@ static void problem(const struct fmt *f, const json_t *p, size_t n,
 			strbuf_addf(f->out, "**%s**\n\n", msg(f, "p_samples"));
 		else
 			strbuf_addf(f->out, "    %s%s\n", msg(f, "p_samples"),
-				    msg(f, "colon"));
+				    msg(f, "colon_end"));
 		for (i = 0; i < json_array_size(samples); i++)
 			sample(f, json_array_get(samples, i));
 		strbuf_addch(f->out, '\n');
