@@ -15,12 +15,17 @@ static bool is_ctl(unsigned char c)
 
 void kt_md_escape(struct strbuf *out, const char *s)
 {
+	const char *start = s;
+
 	for (; *s; s++) {
 		if (is_ctl((unsigned char)*s)) {
 			strbuf_addch(out, '?');
 			continue;
 		}
-		if (strchr("\\`*_{}[]<>()#+-!|~", *s))
+		/* emphasis, code, links, HTML, headings, tables, strikes;
+		 * a list marker only where a line could start */
+		if (strchr("\\`*_[]<>#|~", *s) ||
+		    (s == start && strchr("-+", *s)))
 			strbuf_addch(out, '\\');
 		strbuf_addch(out, *s);
 	}

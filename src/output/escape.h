@@ -11,7 +11,10 @@
 #include "base/compat.h"
 #include "base/strbuf.h"
 
-/* Markdown inline text: punctuation that means something is escaped. */
+/*
+ * Markdown inline text: the punctuation that means something is
+ * escaped (a list marker only at the start).
+ */
 void kt_md_escape(struct strbuf *out, const char *s);
 /* HTML text and attribute values: < > & " ' as entities. */
 void kt_html_escape(struct strbuf *out, const char *s);
