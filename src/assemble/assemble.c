@@ -50,7 +50,7 @@ struct slot {
 	uint64_t seq;		/* lines seen in this context */
 	uint64_t touched;	/* the assembler's line count at last use */
 	bool has_prelude;
-	uint64_t prelude_line, prelude_seq;
+	uint64_t prelude_line, prelude_seq, prelude_offset;
 	int64_t prelude_wall_us, prelude_mono_us;
 };
 
@@ -73,6 +73,7 @@ struct kt_assembler {
 	/* field ids with a meaning to the assembler */
 	uint16_t f_func, f_off, f_size, f_module, f_unreliable, f_rip;
 	uint8_t t_reboot;
+	int64_t clock_us;	/* live input: when the current line came */
 };
 
 /* ------------------------------------------------------------ reports */
@@ -173,16 +174,19 @@ static void set_field(struct kt_report *r, uint16_t field, struct kt_str v,
 	r->nr_field++;
 }
 
-static struct kt_report *report_new(enum kt_report_kind kind,
+static struct kt_report *report_new(const struct kt_assembler *as,
+				    enum kt_report_kind kind,
 				    const char *file,
 				    const struct kt_line *line,
 				    const struct host *h)
 {
 	struct kt_report *r = xcalloc(1, sizeof(*r));
 
+	r->arrived_us = as->clock_us;
 	r->kind = kind;
 	r->file = file;
 	r->line = r->line_end = line->lineno;
+	r->offset = line->offset;
 	r->wall_us = r->last_wall_us = line->wall_us;
 	r->mono_us = r->last_mono_us = line->mono_us;
 	r->host = h->name[0] ? xstrdup(h->name) : NULL;
@@ -255,6 +259,7 @@ static void touch(const struct kt_assembler *as, struct kt_report *r,
 	}
 	r->nr_lines++;
 	r->foreign = 0;
+	r->arrived_us = as->clock_us;
 }
 
 /* ------------------------------------------------------------ captures */
@@ -783,7 +788,7 @@ static void new_boot(struct kt_assembler *as, struct host *h,
 	struct kt_report *b;
 
 	host_flush(as, h);
-	b = report_new(KT_REPORT_BOOT, as->file, line, h);
+	b = report_new(as, KT_REPORT_BOOT, as->file, line, h);
 	b->severity = KT_SEV_MINOR;
 	b->boot_phase = phase;
 	b->clock_reset = clock_reset;
@@ -872,7 +877,8 @@ static void emit_line(struct kt_assembler *as, struct host *h,
 		      const struct kt_line *line, const struct kt_match *m,
 		      const struct kt_match_hit *hit)
 {
-	struct kt_report *r = report_new(KT_REPORT_ANOMALY, as->file, line, h);
+	struct kt_report *r = report_new(as, KT_REPORT_ANOMALY, as->file,
+					 line, h);
 
 	r->head = hit->rule;
 	r->severity = hit->rule->severity;
@@ -896,7 +902,7 @@ static void open_report(struct kt_assembler *as, struct slot *s,
 	} else if (s->r) {
 		slot_close(as, s);
 	}
-	r = report_new(KT_REPORT_ANOMALY, as->file, line, s->host);
+	r = report_new(as, KT_REPORT_ANOMALY, as->file, line, s->host);
 	r->head = h->rule;
 	r->severity = h->rule->severity;
 	r->cause = cause;
@@ -905,6 +911,7 @@ static void open_report(struct kt_assembler *as, struct slot *s,
 	if (s->has_prelude && s->seq <= s->prelude_seq + PRELUDE_WINDOW &&
 	    s->prelude_line <= line->lineno) {
 		r->line = s->prelude_line;
+		r->offset = s->prelude_offset;
 		if (s->prelude_wall_us != KT_NO_TIME)
 			r->wall_us = s->prelude_wall_us;
 		if (s->prelude_mono_us >= 0)
@@ -992,6 +999,7 @@ static void feed_anomaly(struct kt_assembler *as, struct host *h,
 			s = slot_get(as, h, line->caller);
 		s->has_prelude = true;
 		s->prelude_line = line->lineno;
+		s->prelude_offset = line->offset;
 		s->prelude_seq = s->seq;
 		s->prelude_wall_us = line->wall_us;
 		s->prelude_mono_us = line->mono_us;
@@ -1042,6 +1050,7 @@ void kt_assembler_want(struct kt_assembler *as, const struct kt_line *line,
 	struct slot *s;
 
 	want->open = want->ended = 0;
+	want->unscreened = false;
 	if (!as->nr_slot)
 		return;
 	h = host_get(as, line->host);
@@ -1123,6 +1132,73 @@ void kt_assembler_begin(struct kt_assembler *as, const char *name)
 	as->file = name;
 	for (i = 0; i < as->nr_host; i++)
 		as->host[i]->max_mono_us = 0;
+}
+
+void kt_assembler_set_clock(struct kt_assembler *as, int64_t now_us)
+{
+	as->clock_us = now_us;
+}
+
+void kt_assembler_tick(struct kt_assembler *as, int64_t now_us,
+		       int64_t idle_us)
+{
+	size_t i;
+
+	for (i = 0; i < as->nr_slot; i++) {
+		struct slot *s = as->slot[i];
+
+		if (s->r && now_us - s->r->arrived_us >= idle_us)
+			slot_close(as, s);
+	}
+	for (i = 0; i < as->nr_host; i++) {
+		struct host *h = as->host[i];
+
+		if (h->boot && now_us - h->boot->arrived_us >= idle_us)
+			boot_deliver(as, h);
+	}
+	release(as, false);
+	for (i = as->nr_slot; i-- > 0;)
+		slot_gc(as, as->slot[i]);
+}
+
+static void pending_min(uint64_t off, uint64_t line, uint64_t *min,
+			uint64_t *min_line)
+{
+	if (off < *min) {
+		*min = off;
+		*min_line = line;
+	}
+}
+
+uint64_t kt_assembler_pending_offset(const struct kt_assembler *as,
+				     uint64_t *line)
+{
+	uint64_t min = UINT64_MAX, min_line = 0;
+	size_t i;
+
+	for (i = 0; i < as->nr_slot; i++) {
+		const struct slot *s = as->slot[i];
+		const struct kt_report *r = s->r;
+
+		if (r)
+			pending_min(r->offset, r->line, &min, &min_line);
+		if (r && r->cause)
+			pending_min(r->cause->offset, r->cause->line, &min,
+				    &min_line);
+		/* a prelude line a report may still start at */
+		if (s->has_prelude)
+			pending_min(s->prelude_offset, s->prelude_line, &min,
+				    &min_line);
+	}
+	for (i = 0; i < as->nr_host; i++)
+		if (as->host[i]->boot)
+			pending_min(as->host[i]->boot->offset,
+				    as->host[i]->boot->line, &min, &min_line);
+	for (i = 0; i < as->nr_done; i++)
+		pending_min(as->done[i]->offset, as->done[i]->line, &min,
+			    &min_line);
+	*line = min_line;
+	return min;
 }
 
 void kt_assembler_end(struct kt_assembler *as)

@@ -79,6 +79,7 @@ struct kt_report {
 	const char *subtype;	/* borrowed: the head's, or a refinement */
 	const char *file;	/* borrowed: input name, valid for the run */
 	uint64_t line, line_end;	/* 1-based, inclusive */
+	uint64_t offset;	/* input offset of the first line */
 	int64_t wall_us;	/* time of the first line, or KT_NO_TIME */
 	int64_t mono_us;	/* monotonic stamp of the first line, or -1 */
 	char *host;		/* owned, NULL when the log names none */
@@ -120,6 +121,7 @@ struct kt_report {
 				 * interrupt's registers), not its header */
 	uint32_t foreign;	/* unrelated lines in a row */
 	struct kt_report *cause;	/* owned while held */
+	int64_t arrived_us;	/* live input: clock when its last line came */
 };
 
 void kt_report_free(struct kt_report *r);
@@ -157,5 +159,24 @@ void kt_assembler_want(struct kt_assembler *as, const struct kt_line *line,
 
 /* Ends the current input: every report still open is delivered. */
 void kt_assembler_end(struct kt_assembler *as);
+
+/*
+ * Live input, which never ends: the clock (any monotonic microseconds)
+ * at which the next lines arrive, and the closing of reports no line
+ * has joined for idle_us by now.  A report without an end marker (a hung
+ * task, a lockup) is otherwise only closed by the next unrelated line.
+ */
+void kt_assembler_set_clock(struct kt_assembler *as, int64_t now_us);
+void kt_assembler_tick(struct kt_assembler *as, int64_t now_us,
+		       int64_t idle_us);
+
+/*
+ * The input offset of the earliest line a report not yet delivered
+ * starts at, or none (UINT64_MAX), and that line's number in *line.
+ * Reading again from there after a restart rebuilds every report not
+ * delivered yet.
+ */
+uint64_t kt_assembler_pending_offset(const struct kt_assembler *as,
+				     uint64_t *line);
 
 #endif

@@ -128,9 +128,65 @@ static void drop_buffer(struct kt_framer *fr)
 	fr->start = fr->end = 0;
 }
 
+/* Moves the unconsumed bytes to the front of the buffer. */
+static void compact(struct kt_framer *fr)
+{
+	if (fr->start == fr->end) {
+		drop_buffer(fr);
+	} else if (fr->start) {
+		memmove(fr->buf, fr->buf + fr->start, fr->end - fr->start);
+		fr->base_off += fr->start;
+		fr->end -= fr->start;
+		fr->start = 0;
+	}
+}
+
+size_t kt_framer_push(struct kt_framer *fr, const char *data, size_t len)
+{
+	size_t n;
+
+	compact(fr);
+	n = KT_MIN(len, BUF_SIZE - fr->end);
+	if (!n)
+		return 0;
+	memcpy(fr->buf + fr->end, data, n);
+	if (fr->chunk_fn)
+		fr->chunk_fn(fr->chunk_data, fr->buf + fr->end, n, false);
+	fr->end += n;
+	fr->stats.bytes += n;
+	return n;
+}
+
+void kt_framer_push_end(struct kt_framer *fr)
+{
+	if (fr->eof)
+		return;
+	if (fr->chunk_fn)
+		fr->chunk_fn(fr->chunk_data, fr->buf + fr->end, 0, true);
+	fr->eof = true;
+}
+
+uint64_t kt_framer_consumed(const struct kt_framer *fr)
+{
+	return fr->base_off + fr->start;
+}
+
+uint64_t kt_framer_lines(const struct kt_framer *fr)
+{
+	return fr->lineno;
+}
+
+void kt_framer_set_position(struct kt_framer *fr, uint64_t lines,
+			    uint64_t offset)
+{
+	fr->lineno = lines;
+	fr->base_off = offset;
+}
+
 /*
  * Returns 1 with the next physical line in *raw and its input offset in
- * *off, 0 at end, <0 on error.
+ * *off, 0 at end (or, for live input, when more bytes are needed), <0 on
+ * error.
  */
 static int next_physical(struct kt_ctx *ctx, struct kt_framer *fr,
 			 struct kt_input *in, struct kt_str *raw, bool *cut,
@@ -178,15 +234,9 @@ static int next_physical(struct kt_ctx *ctx, struct kt_framer *fr,
 		}
 		if (fr->eof)
 			continue;
-		if (fr->start == fr->end) {
-			drop_buffer(fr);
-		} else if (fr->start) {
-			memmove(fr->buf, fr->buf + fr->start,
-				fr->end - fr->start);
-			fr->base_off += fr->start;
-			fr->end -= fr->start;
-			fr->start = 0;
-		}
+		compact(fr);
+		if (!in)
+			return 0;	/* live: wait for kt_framer_push() */
 		rc = kt_input_read(ctx, in, fr->buf + fr->end,
 				   BUF_SIZE - fr->end, &got);
 		if (rc)

@@ -103,9 +103,32 @@ void kt_framer_free(struct kt_framer *fr);
  * Gives the next line from in.  Returns 1 with *line filled, 0 at the
  * end of input, or a negative enum kt_err (detail in ctx) when reading
  * fails; lines already returned stay valid results.
+ *
+ * Live input (in == NULL): the bytes come from kt_framer_push() instead,
+ * and 0 means that no whole line is buffered yet; kt_framer_push_end()
+ * ends the input (a last line without a newline is then given too).
  */
 int kt_framer_next(struct kt_ctx *ctx, struct kt_framer *fr,
 		   struct kt_input *in, struct kt_line *line);
+
+/*
+ * Appends live input to the buffer; returns how many bytes fit (0 when
+ * the buffer is full: take the lines out with kt_framer_next() first).
+ * The chunk callback sees the bytes as they are pushed.
+ */
+size_t kt_framer_push(struct kt_framer *fr, const char *data, size_t len);
+void kt_framer_push_end(struct kt_framer *fr);
+/* Input offset of the first byte not given out as part of a line yet. */
+uint64_t kt_framer_consumed(const struct kt_framer *fr);
+/* Physical lines given out so far (the last line number). */
+uint64_t kt_framer_lines(const struct kt_framer *fr);
+/*
+ * Before any input: the input starts at offset and after lines lines
+ * (resuming where an earlier run stopped), so that line numbers and
+ * offsets continue.
+ */
+void kt_framer_set_position(struct kt_framer *fr, uint64_t lines,
+			    uint64_t offset);
 
 const struct kt_framer_stats *kt_framer_stats(const struct kt_framer *fr);
 

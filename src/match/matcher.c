@@ -1045,7 +1045,7 @@ int kt_matcher_scan(struct kt_matcher *m, const struct kt_line *line,
 		    const struct kt_match_want *want, struct kt_match *out)
 {
 	const struct kt_ruleset *rs = m->rs;
-	bool in = screened_in(m, line);
+	bool in = want->unscreened || screened_in(m, line);
 	int origin = line->is_kernel ? ORIGIN_KERNEL : ORIGIN_USER;
 	struct kt_match_want w = *want;
 	size_t len = SIZE_MAX;

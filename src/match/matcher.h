@@ -83,6 +83,8 @@ void kt_matcher_screen(void *matcher, const char *buf, size_t len, bool eof);
 struct kt_match_want {
 	uint64_t open;		/* 1 << type of each open report */
 	uint64_t ended;		/* 1 << type of each ended, lingering one */
+	bool unscreened;	/* no screen ran over the line (live input):
+				 * look for every rule */
 };
 
 /*

@@ -194,3 +194,111 @@ const struct kt_pipeline_stats *kt_pipeline_stats(const struct kt_pipeline *pl)
 {
 	return &pl->stats;
 }
+
+/* ------------------------------------------------------------ live */
+
+struct kt_stream {
+	struct kt_pipeline *pl;	/* borrowed: rules, matcher, builder */
+	const char *name;	/* borrowed from pl->names */
+	struct kt_framer *fr;	/* owned */
+	struct kt_assembler *as;	/* owned */
+	struct kt_analyzer *an;		/* owned */
+	int64_t idle_us;
+	uint64_t lines;
+};
+
+static void stream_on_report(void *data, struct kt_report *r)
+{
+	struct kt_stream *s = data;
+	struct kt_event *ev = kt_event_build(s->pl->eb, r);
+
+	s->pl->stats.reports++;
+	kt_report_free(r);
+	kt_analyzer_feed(s->an, ev);
+}
+
+struct kt_stream *kt_stream_new(struct kt_pipeline *pl, const char *name,
+				int64_t idle_us, struct kt_stream_pos from,
+				kt_event_fn *fn, void *data)
+{
+	struct kt_stream *s = xcalloc(1, sizeof(*s));
+	struct kt_framer_opts fo = { pl->now, pl->now };
+
+	s->pl = pl;
+	s->name = keep_name(pl, name);
+	s->fr = kt_framer_new(&fo);
+	kt_framer_set_position(s->fr, from.lines, from.offset);
+	s->as = kt_assembler_new(&pl->rs, stream_on_report, s);
+	s->an = kt_analyzer_new(&pl->rs, fn, data);
+	s->idle_us = idle_us;
+	kt_assembler_begin(s->as, s->name);
+	return s;
+}
+
+static void drain(struct kt_ctx *ctx, struct kt_stream *s, int64_t now_us)
+{
+	struct kt_match_want want;
+	struct kt_match m;
+	struct kt_line line;
+
+	kt_assembler_set_clock(s->as, now_us);
+	while (kt_framer_next(ctx, s->fr, NULL, &line) > 0) {
+		kt_assembler_want(s->as, &line, &want);
+		/* live lines come few at a time: no screen over blocks */
+		want.unscreened = true;
+		kt_matcher_scan(s->pl->matcher, &line, &want, &m);
+		kt_assembler_feed(s->as, &line, &m);
+		s->lines++;
+	}
+}
+
+void kt_stream_push(struct kt_ctx *ctx, struct kt_stream *s,
+		    const char *data, size_t len, int64_t now_us)
+{
+	while (len) {
+		size_t n = kt_framer_push(s->fr, data, len);
+
+		data += n;
+		len -= n;
+		drain(ctx, s, now_us);
+	}
+}
+
+void kt_stream_tick(struct kt_stream *s, int64_t now_us)
+{
+	kt_assembler_tick(s->as, now_us, s->idle_us);
+}
+
+struct kt_stream_pos kt_stream_pending(const struct kt_stream *s)
+{
+	struct kt_stream_pos pos;
+	uint64_t line, off = kt_assembler_pending_offset(s->as, &line);
+
+	pos.offset = kt_framer_consumed(s->fr);
+	pos.lines = kt_framer_lines(s->fr);
+	if (off < pos.offset) {
+		pos.offset = off;
+		pos.lines = line - 1;	/* lines before that one */
+	}
+	return pos;
+}
+
+uint64_t kt_stream_lines(const struct kt_stream *s)
+{
+	return s->lines;
+}
+
+void kt_stream_free(struct kt_ctx *ctx, struct kt_stream *s, bool flush)
+{
+	if (!s)
+		return;
+	if (flush) {
+		kt_framer_push_end(s->fr);
+		drain(ctx, s, 0);
+		kt_assembler_end(s->as);
+	}
+	kt_assembler_free(s->as);
+	kt_analyzer_free(s->an);
+	kt_framer_free(s->fr);
+	free(s);
+}

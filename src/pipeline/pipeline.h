@@ -70,4 +70,39 @@ const struct kt_ruleset *kt_pipeline_rules(const struct kt_pipeline *pl);
 const struct kt_summary *kt_pipeline_summary(const struct kt_pipeline *pl);
 const struct kt_pipeline_stats *kt_pipeline_stats(const struct kt_pipeline *pl);
 
+/*
+ * Live input: a stream is one never-ending input (a followed file,
+ * /dev/kmsg, the journal) with its own framer, assembler and analyzer,
+ * sharing the pipeline's rules and matcher; several may run side by
+ * side.  Bytes are pushed as they come, in any pieces; events reach fn
+ * as soon as their report is complete: at its end marker, when an
+ * unrelated line closes it, or when kt_stream_tick() finds no line has
+ * joined it for idle_us.
+ *
+ * kt_stream_pending() is the position (input offset and lines before
+ * it) of the earliest byte an undelivered report still needs: a caller
+ * that saves its place in the source as of that offset, together with
+ * the events delivered so far, and starts a new stream there (from)
+ * after a restart, loses nothing and repeats only events it already
+ * has, with the same ids.
+ *
+ * kt_stream_free() with flush delivers what is still open.
+ */
+struct kt_stream;
+
+struct kt_stream_pos {
+	uint64_t offset;	/* input offset: bytes since the source began */
+	uint64_t lines;		/* physical lines before that offset */
+};
+
+struct kt_stream *kt_stream_new(struct kt_pipeline *pl, const char *name,
+				int64_t idle_us, struct kt_stream_pos from,
+				kt_event_fn *fn, void *data);
+void kt_stream_push(struct kt_ctx *ctx, struct kt_stream *s,
+		    const char *data, size_t len, int64_t now_us);
+void kt_stream_tick(struct kt_stream *s, int64_t now_us);
+struct kt_stream_pos kt_stream_pending(const struct kt_stream *s);
+uint64_t kt_stream_lines(const struct kt_stream *s);
+void kt_stream_free(struct kt_ctx *ctx, struct kt_stream *s, bool flush);
+
 #endif

@@ -123,7 +123,7 @@ static unsigned scan_bytes(struct kt_ctx *ctx, const char *data, size_t len)
 	struct kt_framer *fr;
 	struct kt_line line;
 	/* every report type open: every rule is looked for */
-	const struct kt_match_want want = { ~0ULL, ~0ULL };
+	const struct kt_match_want want = { ~0ULL, ~0ULL, false };
 	struct kt_match match;
 	uint64_t prev = 0;
 	unsigned sum = 0;

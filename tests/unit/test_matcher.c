@@ -313,8 +313,8 @@ static int teardown(void **state)
 }
 
 /* No report the line could join; every report type open. */
-static const struct kt_match_want none = { 0, 0 };
-static const struct kt_match_want every = { UINT64_MAX, UINT64_MAX };
+static const struct kt_match_want none = { 0, 0, false };
+static const struct kt_match_want every = { UINT64_MAX, UINT64_MAX, false };
 
 /* A kernel line whose message is the whole of [p, p + len). */
 static struct kt_line line_at(const char *p, size_t len)
