@@ -532,7 +532,7 @@ static void test_want(void **state)
 	uint64_t oops = 1ULL << kt_ruleset_type_find(&f->rs, "oops");
 	uint64_t deadlock = 1ULL << kt_ruleset_type_find(&f->rs, "deadlock");
 	uint64_t oom = 1ULL << kt_ruleset_type_find(&f->rs, "oom");
-	struct kt_match_want w;
+	struct kt_match_want w = { 0, 0, false };
 	struct kt_match m;
 
 	body.offset = 64;
