@@ -35,7 +35,10 @@ void kt_event_reader_free(struct kt_event_reader *r)
 
 static const char *intern(struct kt_event_reader *r, const char *s)
 {
-	return r->pool.keys[kt_strmap_intern(&r->pool, s, NULL)];
+	/* interning may move keys[]: index it afterwards */
+	size_t i = kt_strmap_intern(&r->pool, s, NULL);
+
+	return r->pool.keys[i];
 }
 
 static int bad(struct kt_ctx *ctx, const char *key, const char *want)

@@ -469,7 +469,8 @@ static int make_folders(struct kt_ctx *ctx, const char *path)
 	char *p = xstrdup(path), *slash;
 	int rc = 0;
 
-	for (slash = strchr(p + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+	for (slash = strchr(p + 1, '/'); slash;
+	     slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
 		if (mkdir(p, 0700) == 0) {
 			if (chmod(p, 0700) < 0)
