@@ -194,6 +194,7 @@ static void test_endpoint(void **state)
 	assert_int_equal(kt_metrics_serve(&ctx, m, "[::1:80", &srv),
 			 KT_ERR_USAGE);
 	assert_non_null(strstr(kt_ctx_error(&ctx), "bad address '[::1:80'"));
+	kt_ctx_release(&ctx);
 	strbuf_release(&resp);
 	strbuf_release(&addr);
 	kt_metrics_free(m);
