@@ -125,15 +125,19 @@ static void watch_dir(struct file_src *fs)
 	strbuf_release(&up);
 }
 
-/* Empties the inotify queue: every read looks at the file anyway. */
+/*
+ * Empties the inotify queue (every read looks at the file anyway), after
+ * watching the folder if it appeared: removing the ancestor's watch
+ * queues an event too.
+ */
 static void drain_events(struct file_src *fs)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(
 		struct inotify_event))));
 
+	watch_dir(fs);
 	while (read(fs->ifd, buf, sizeof(buf)) > 0)
 		;
-	watch_dir(fs);
 }
 
 static void watch_file(struct file_src *fs)
