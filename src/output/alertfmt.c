@@ -3,8 +3,8 @@
  * alertfmt.h and docs/ALERTS.md).
  *
  * Part of the output stage, like the other renderers: it turns what the
- * alert policy (server/alert.c) decided into bytes, and server/
- * alertsend.c delivers them.  Pure functions: no I/O, no clock.
+ * alert policy (server/alert.c) decided into bytes, which server/alert.c
+ * delivers.  Pure functions: no I/O, no clock.
  */
 #include "base/compat.h"
 #include "base/str.h"
@@ -357,7 +357,6 @@ struct line {
 
 struct chat {
 	struct strbuf heading;	/* owned; defanged: "[CRITICAL] title" */
-	struct strbuf head_short;	/* owned; for notification titles */
 	struct line line[LINES_MAX];
 	size_t nr;
 };
@@ -371,22 +370,39 @@ static struct strbuf *chat_line(struct chat *c, const char *label)
 	return &l->value;
 }
 
+/*
+ * Appends the defanged title s to a heading, which is also the plain
+ * text of notifications, where it must not look like a Markdown link
+ * either: [ ] become U+FF3B and U+FF3D.
+ */
+static void add_plain(struct strbuf *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '[')
+			strbuf_addstr(out, "\xef\xbc\xbb");
+		else if (*s == ']')
+			strbuf_addstr(out, "\xef\xbc\xbd");
+		else
+			strbuf_addch(out, *s);
+	}
+}
+
 static void chat_init(struct chat *c, const struct view *v,
 		      const struct kt_alertfmt_opts *o)
 {
 	const struct words *w = &words[o->lang];
 	const char *unknown = w->unknown;
-	struct strbuf *sb;
+	struct strbuf sb_title = STRBUF_INIT, *sb;
 
 	memset(c, 0, sizeof(*c));
 	strbuf_init(&c->heading, 0);
-	strbuf_init(&c->head_short, 0);
 	strbuf_addstr(&c->heading, w->sev_open);
 	strbuf_addstr(&c->heading, o->lang == KT_LANG_ZH ? w->sev[v->sev] :
 		      sev_upper[v->sev]);
 	strbuf_addstr(&c->heading, w->sev_close);
-	kt_alertfmt_defang(&c->heading, v->title.buf, KT_ALERTFMT_TITLE_MAX);
-	strbuf_addstr(&c->head_short, c->heading.buf);
+	kt_alertfmt_defang(&sb_title, v->title.buf, KT_ALERTFMT_TITLE_MAX);
+	add_plain(&c->heading, sb_title.buf);
+	strbuf_release(&sb_title);
 
 	kt_alertfmt_defang(chat_line(c, w->host), v->host ? v->host : unknown,
 			   KT_ALERTFMT_TITLE_MAX);
@@ -418,7 +434,6 @@ static void chat_release(struct chat *c)
 	size_t i;
 
 	strbuf_release(&c->heading);
-	strbuf_release(&c->head_short);
 	for (i = 0; i < c->nr; i++)
 		strbuf_release(&c->line[i].value);
 }
@@ -565,7 +580,7 @@ static int fmt_dingtalk(struct kt_ctx *ctx, const struct view *v,
 	chat_init(&c, v, o);
 	chat_markdown(&c, v, false, &md);
 	j = json_pack("{s:s,s:{s:s,s:s},s:{s:b}}", "msgtype", "markdown",
-		      "markdown", "title", c.head_short.buf, "text", md.buf,
+		      "markdown", "title", c.heading.buf, "text", md.buf,
 		      "at", "isAtAll", 0);
 	chat_release(&c);
 	strbuf_release(&md);

@@ -35,7 +35,7 @@
 /*
  * The kinds of sink.  How to add one: a value here, its name in
  * alertfmt.c's table, its renderer there, its delivery in
- * server/alertsend.c, and a golden payload in tests/unit/test_alertfmt.c.
+ * server/alert.c, and a golden payload in tests/unit/test_alertfmt.c.
  */
 enum kt_alert_kind {
 	KT_ALERT_WEBHOOK,
