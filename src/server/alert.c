@@ -335,7 +335,8 @@ int kt_alerter_event(struct kt_ctx *ctx, struct kt_alerter *a,
 		rec = kt_alert_record_event(event_json, repeats, now_us);
 		if (!rec) {
 			rc = kt_failf(ctx, KT_ERR_FORMAT,
-				      "event '%s' is not a JSON object", ev->id);
+				      "event '%s' is not a JSON object",
+				      ev->id);
 			break;
 		}
 		rc = kt_store_spool_add(ctx, a->st, a->name[i], rec, now_us);
@@ -374,7 +375,7 @@ static int send_http(struct kt_ctx *ctx, struct kt_http *http,
 	struct kt_http_request rq = {
 		.url = s->target, .headers = headers, .body = body->buf,
 		.len = body->len,
-		.timeout_ms = (uint64_t)(timeout_us > 0 ? timeout_us : 0) / 1000,
+		.timeout_ms = (uint64_t)KT_MAX(timeout_us, 0) / 1000,
 		.body_max = 64 * 1024,
 	};
 	struct kt_http_response rs;
