@@ -409,10 +409,23 @@ static void exec_child(int in, const char *cmd)
 	_exit(127);
 }
 
-/* Writes what is left of body to fd before deadline; closes fd. */
+/*
+ * Writes body to fd before deadline and closes fd.  A command that
+ * stops reading is no reason to die of SIGPIPE, whichever thread runs
+ * this: the signal is held and taken back.
+ */
 static void feed(int fd, const struct strbuf *body, int64_t deadline)
 {
+	static const struct timespec zero = { 0, 0 };
+	sigset_t pipe_set, old, pending;
+	bool had;
 	size_t off = 0;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	sigpending(&pending);
+	had = sigismember(&pending, SIGPIPE);
 
 	while (off < body->len) {
 		struct pollfd p = { .fd = fd, .events = POLLOUT };
@@ -429,6 +442,10 @@ static void feed(int fd, const struct strbuf *body, int64_t deadline)
 		off += (size_t)n;
 	}
 	close(fd);
+	sigpending(&pending);
+	if (!had && sigismember(&pending, SIGPIPE))
+		sigtimedwait(&pipe_set, NULL, &zero);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 static int send_exec(struct kt_ctx *ctx, const struct kt_alert_sink *s,
