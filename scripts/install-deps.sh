@@ -33,8 +33,10 @@ RUN_PKGS="gcc make cmake pkg-config
 # lets the screenshots of the Chinese report show its text.  A package
 # counts as present when an installed package provides it, as a
 # nodejs built elsewhere provides npm (and conflicts with Debian's).
+# promtool (in prometheus) checks the metrics `watch` serves;
+# systemd-analyze (in systemd) checks the packaged unit.
 TEST_PKGS="clang libclang-rt-dev libcmocka-dev python3 gzip zstd
-	chromium nodejs npm fonts-wqy-microhei"
+	chromium nodejs npm fonts-wqy-microhei prometheus systemd"
 
 group="test"
 dry_run=0

@@ -160,3 +160,36 @@ int kt_cstr_to_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	*out = v;
 	return 0;
 }
+
+int kt_cstr_to_duration_us(const char *s, int64_t *out_us)
+{
+	static const struct {
+		const char *unit;
+		int64_t us;
+	} units[] = {
+		{ "ms", 1000 }, { "s", 1000000 }, { "", 1000000 },
+		{ "m", 60 * INT64_C(1000000) }, { "h", 3600 * INT64_C(1000000) },
+		{ "d", 86400 * INT64_C(1000000) },
+		{ "w", 7 * 86400 * INT64_C(1000000) },
+	};
+	const char *cur = s, *end = s + strlen(s);
+	int64_t frac_us;
+	size_t i;
+	int rc;
+
+	/* "1.5" read as micro-units, scaled by the unit below */
+	rc = kt_parse_decimal_us(&cur, end, &frac_us);
+	if (rc)
+		return rc;
+	for (i = 0; i < KT_ARRAY_SIZE(units); i++) {
+		if (strcmp(cur, units[i].unit))
+			continue;
+		/* room for the whole part and one more unit of fraction */
+		if (frac_us / 1000000 >= INT64_MAX / units[i].us)
+			return KT_ERR_RANGE;
+		*out_us = frac_us / 1000000 * units[i].us +
+			  frac_us % 1000000 * units[i].us / 1000000;
+		return 0;
+	}
+	return KT_ERR_PARSE;
+}

@@ -26,5 +26,10 @@ int kt_parse_decimal_us(const char **cur, const char *end, int64_t *out_us);
 int kt_str_to_u64(struct kt_str s, uint64_t *out);
 int kt_str_to_i64(struct kt_str s, int64_t *out);
 int kt_cstr_to_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/*
+ * A duration: a number (a fraction allowed) and a unit, ms, s, m, h, d
+ * or w; no unit is seconds.  "1.5s" -> 1500000.
+ */
+int kt_cstr_to_duration_us(const char *s, int64_t *out_us);
 
 #endif

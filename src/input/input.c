@@ -624,6 +624,24 @@ int kt_input_defaults_root(struct kt_ctx *ctx, const char *root,
 	return 0;
 }
 
+int kt_input_crash_records(struct kt_ctx *ctx, const char *root,
+			   struct kt_input_list *out)
+{
+	struct strbuf prefix = STRBUF_INIT;
+	struct walk w;
+
+	walk_init(&w, ctx, out, true);
+	strbuf_addstr(&prefix, root ? root : "");
+	while (prefix.len && prefix.buf[prefix.len - 1] == '/')
+		strbuf_setlen(&prefix, prefix.len - 1);
+	add_vmcore_dmesg(&w, prefix.buf);
+	add_tree(&w, prefix.buf, "/sys/fs/pstore");
+	add_tree(&w, prefix.buf, "/var/lib/systemd/pstore");
+	walk_release(&w);
+	strbuf_release(&prefix);
+	return 0;
+}
+
 int kt_input_defaults(struct kt_ctx *ctx, struct kt_input_list *out)
 {
 	return kt_input_defaults_root(ctx, NULL, out);

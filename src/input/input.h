@@ -147,6 +147,14 @@ int kt_input_defaults_root(struct kt_ctx *ctx, const char *root,
 			   struct kt_input_list *out);
 
 /*
+ * Only steps 3 and 4 of kt_input_defaults() under root (NULL: this
+ * machine): what a crash left behind for the next boot.  `watch`
+ * harvests these at start-up.
+ */
+int kt_input_crash_records(struct kt_ctx *ctx, const char *root,
+			   struct kt_input_list *out);
+
+/*
  * An open item: a byte stream with compression already undone.  gzip
  * (all members) and zstd (all frames) are found from the first bytes,
  * never from the name, for files and standard input alike.  A truncated
