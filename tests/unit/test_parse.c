@@ -353,6 +353,36 @@ static void test_whole_string(void **state)
 }
 
 /* Every value round-trips through text. */
+static void test_duration(void **state)
+{
+	int64_t us = -1;
+
+	(void)state;
+	assert_int_equal(kt_cstr_to_duration_us("10m", &us), 0);
+	assert_int_equal(us, 600 * INT64_C(1000000));
+	assert_int_equal(kt_cstr_to_duration_us("1.5s", &us), 0);
+	assert_int_equal(us, 1500000);
+	assert_int_equal(kt_cstr_to_duration_us("250ms", &us), 0);
+	assert_int_equal(us, 250000);
+	assert_int_equal(kt_cstr_to_duration_us("30", &us), 0);
+	assert_int_equal(us, 30000000);
+	assert_int_equal(kt_cstr_to_duration_us("0", &us), 0);
+	assert_int_equal(us, 0);
+	assert_int_equal(kt_cstr_to_duration_us("2w", &us), 0);
+	assert_int_equal(us, 14 * 86400 * INT64_C(1000000));
+	assert_int_equal(kt_cstr_to_duration_us("0.5h", &us), 0);
+	assert_int_equal(us, 1800 * INT64_C(1000000));
+	us = 7;
+	assert_int_equal(kt_cstr_to_duration_us("", &us), KT_ERR_PARSE);
+	assert_int_equal(kt_cstr_to_duration_us("m", &us), KT_ERR_PARSE);
+	assert_int_equal(kt_cstr_to_duration_us("10 m", &us), KT_ERR_PARSE);
+	assert_int_equal(kt_cstr_to_duration_us("10y", &us), KT_ERR_PARSE);
+	assert_int_equal(kt_cstr_to_duration_us("-1s", &us), KT_ERR_PARSE);
+	assert_int_equal(kt_cstr_to_duration_us("99999999999999w", &us),
+			 KT_ERR_RANGE);
+	assert_int_equal(us, 7);
+}
+
 static void test_roundtrip(void **state)
 {
 	static const uint64_t vals[] = {
@@ -400,6 +430,7 @@ int main(void)
 		cmocka_unit_test(test_digits),
 		cmocka_unit_test(test_decimal_us),
 		cmocka_unit_test(test_whole_string),
+		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_roundtrip),
 	};
 
