@@ -59,6 +59,7 @@ struct watch_opts {
 	uint64_t retain_days, max_db_mb;
 	struct kt_strlist sink[KT_ALERT_KIND_NR];
 	bool syslog;
+	const char *alert_severity;
 	const char *cooldown;
 	uint64_t storm_cap;
 	const char *resolve;
@@ -75,6 +76,8 @@ struct watch_opts {
 };
 
 static const char *const langs[] = { "zh", "en", NULL };
+static const char *const severities[] = { "minor", "major", "critical",
+					  NULL };
 
 static const struct kt_option watch_options[] = {
 	KT_OPT_LIST(0, "source", struct watch_opts, sources, "SRC",
@@ -107,6 +110,9 @@ static const struct kt_option watch_options[] = {
 		    "run CMD (sh -c) with the alert's JSON on standard input"),
 	KT_OPT_BOOL(0, "syslog", struct watch_opts, syslog,
 		    "log alerts to syslog (and so to the journal)"),
+	KT_OPT_CHOICE(0, "alert-severity", struct watch_opts, alert_severity,
+		      "SEV", "alert from SEV on, unless a sink says "
+		      "(SEV:URL); default major", severities),
 	KT_OPT_STRING(0, "cooldown", struct watch_opts, cooldown, "TIME",
 		      "one alert per problem per TIME (default 10m)"),
 	KT_OPT_U64(0, "storm-cap", struct watch_opts, storm_cap, "N",
@@ -301,6 +307,7 @@ static int parse_all(struct watch *w)
 	struct watch_opts first = { 0 };
 	struct kt_strlist ignored = { 0 };
 	size_t i, k, sink_alloc = 0;
+	enum kt_severity dflt;
 	int rc;
 
 	opts_release(&w->o);
@@ -343,19 +350,23 @@ static int parse_all(struct watch *w)
 		return -1;
 	if (w->idle_us < 1000)
 		return error("--idle: '%s' is under a millisecond", w->o.idle);
+	if (!w->o.alert_severity)
+		w->o.alert_severity = "major";
+	dflt = (enum kt_severity)kt_alert_severity_from_name(
+		w->o.alert_severity);
 	for (k = 0; k < KT_ALERT_KIND_NR; k++)
 		for (i = 0; i < w->o.sink[k].nr; i++) {
 			ALLOC_GROW(w->sink, w->sink_nr + 1, sink_alloc);
 			w->sink_nr++;
 			if (kt_alert_sink_parse(w->ctx, (enum kt_alert_kind)k,
-						w->o.sink[k].v[i],
+						w->o.sink[k].v[i], dflt,
 						&w->sink[w->sink_nr - 1]))
 				return error("%s", kt_ctx_error(w->ctx));
 		}
 	if (w->o.syslog) {
 		ALLOC_GROW(w->sink, w->sink_nr + 1, sink_alloc);
 		w->sink_nr++;
-		if (kt_alert_sink_parse(w->ctx, KT_ALERT_SYSLOG, NULL,
+		if (kt_alert_sink_parse(w->ctx, KT_ALERT_SYSLOG, NULL, dflt,
 					&w->sink[w->sink_nr - 1]))
 			return error("%s", kt_ctx_error(w->ctx));
 	}
