@@ -34,9 +34,11 @@ RUN_PKGS="gcc make cmake pkg-config
 # counts as present when an installed package provides it, as a
 # nodejs built elsewhere provides npm (and conflicts with Debian's).
 # promtool (in prometheus) checks the metrics `watch` serves;
-# systemd-analyze (in systemd) checks the packaged unit.
+# systemd-analyze (in systemd) checks the packaged unit;
+# systemd-journal-remote writes the journal files of the live journal test.
 TEST_PKGS="clang libclang-rt-dev libcmocka-dev python3 gzip zstd
-	chromium nodejs npm fonts-wqy-microhei prometheus systemd"
+	chromium nodejs npm fonts-wqy-microhei prometheus systemd
+	systemd-journal-remote"
 
 group="test"
 dry_run=0

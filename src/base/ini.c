@@ -30,6 +30,32 @@ static bool is_name(struct kt_str s)
 	return true;
 }
 
+/* "name" or 'name "sub"' (as "name.sub") into out; -1 when neither. */
+static int section_name(struct kt_str s, struct strbuf *out)
+{
+	const char *sp = memchr(s.p, ' ', s.len);
+	struct kt_str head, sub;
+
+	if (!sp) {
+		if (!is_name(s))
+			return -1;
+		strbuf_add(out, s.p, s.len);
+		return 0;
+	}
+	head = kt_str_make(s.p, (size_t)(sp - s.p));
+	sub = kt_str_trim(kt_str_make(sp, (size_t)(s.p + s.len - sp)));
+	if (!is_name(head) || sub.len < 3 || sub.p[0] != '"' ||
+	    sub.p[sub.len - 1] != '"')
+		return -1;
+	sub = kt_str_make(sub.p + 1, sub.len - 2);
+	if (!is_name(sub))
+		return -1;
+	strbuf_add(out, head.p, head.len);
+	strbuf_addch(out, '.');
+	strbuf_add(out, sub.p, sub.len);
+	return 0;
+}
+
 static bool has_control(struct kt_str s)
 {
 	size_t i;
@@ -75,14 +101,13 @@ int kt_ini_parse(struct kt_ctx *ctx, const char *name, const char *text,
 				goto cleanup;
 			}
 			s = kt_str_trim(kt_str_make(l.p + 1, l.len - 2));
-			if (!is_name(s)) {
+			strbuf_reset(&section);
+			if (section_name(s, &section)) {
 				rc = kt_failf(ctx, KT_ERR_PARSE,
 					      "%s:%d: bad section name '%.*s'",
 					      name, line, (int)s.len, s.p);
 				goto cleanup;
 			}
-			strbuf_reset(&section);
-			strbuf_add(&section, s.p, s.len);
 			continue;
 		}
 		eq = memchr(l.p, '=', l.len);

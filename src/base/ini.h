@@ -11,6 +11,9 @@
  * in double quotes loses them (and keeps its inner blanks); there are
  * no escapes, no continuation lines and no comments after a value.
  * Section and key names are [A-Za-z0-9_.-]+ and matched as written.
+ * A section may name a subsection, as in git: [alert "ops"] is the
+ * section "alert.ops" (the same as [alert.ops]); the quoted name is a
+ * name too.
  * Anything else is an error naming the file and line.
  */
 #ifndef KT_INI_H

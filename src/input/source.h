@@ -45,6 +45,16 @@ int kt_source_journal_probe_entries(struct kt_ctx *ctx, const char *path,
 				    const char *name, bool *entries,
 				    bool *kernel);
 
+struct sd_journal;
+
+/*
+ * Opens the journal at path as the journal source does: "journal:" is
+ * this machine's journal, "journal:ROOT" the journal of the system whose
+ * root directory is ROOT; otherwise path is a journal directory or one
+ * .journal file.  Returns sd_journal's result (negative errno on error).
+ */
+int kt_source_journal_open(const char *path, struct sd_journal **j);
+
 /*
  * Journal rendering, factored out of source_journal.c so that it can be
  * tested without a journal file.  The fields of one entry, all slices
@@ -78,5 +88,13 @@ struct kt_source_journal_entry {
 void kt_source_journal_render(struct strbuf *out,
 			      const struct kt_source_journal_entry *e,
 			      struct strbuf *last_boot);
+
+/*
+ * Fills e with the fields of j's current entry, copied into fields
+ * (which e's slices then borrow).  Returns false when the entry has no
+ * MESSAGE (nothing to render).
+ */
+bool kt_source_journal_load(struct sd_journal *j, struct strbuf *fields,
+			    struct kt_source_journal_entry *e);
 
 #endif

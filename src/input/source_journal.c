@@ -157,7 +157,7 @@ static bool journal_probe(const char *path)
  * the system whose root directory is ROOT; otherwise path is a journal
  * directory or one .journal file.
  */
-static int open_journal(const char *path, sd_journal **j)
+int kt_source_journal_open(const char *path, struct sd_journal **j)
 {
 	struct stat st;
 
@@ -187,7 +187,7 @@ int kt_source_journal_probe_entries(struct kt_ctx *ctx, const char *path,
 	int r, rc = 0;
 
 	*entries = *kernel = false;
-	r = open_journal(path, &j);
+	r = kt_source_journal_open(path, &j);
 	if (r < 0) {
 		rc = kt_failf(ctx, KT_ERR_IO, "cannot open '%s': %s", name,
 			      strerror(-r));
@@ -215,7 +215,7 @@ static int journal_open(struct kt_ctx *ctx, struct kt_source *src,
 	sd_journal *j = NULL;
 	int r;
 
-	r = open_journal(path, &j);
+	r = kt_source_journal_open(path, &j);
 	if (r < 0)
 		return kt_failf(ctx, KT_ERR_IO, "cannot open '%s': %s",
 				src->name, strerror(-r));
@@ -229,12 +229,8 @@ static int journal_open(struct kt_ctx *ctx, struct kt_source *src,
 	return 0;
 }
 
-/*
- * Copies the wanted fields of the current entry into js->fields and
- * points e at them.  Returns false when the entry has no MESSAGE.
- */
-static bool load_entry(struct journal_src *js,
-		       struct kt_source_journal_entry *e)
+bool kt_source_journal_load(struct sd_journal *j, struct strbuf *fields,
+			    struct kt_source_journal_entry *e)
 {
 	size_t off[F_NR], len[F_NR];
 	bool seen[F_NR] = { false };
@@ -251,8 +247,8 @@ static bool load_entry(struct journal_src *js,
 	int f;
 
 	memset(e, 0, sizeof(*e));
-	strbuf_reset(&js->fields);
-	SD_JOURNAL_FOREACH_DATA(js->j, data, n) {
+	strbuf_reset(fields);
+	SD_JOURNAL_FOREACH_DATA(j, data, n) {
 		const char *eq = memchr(data, '=', n);
 		size_t klen;
 
@@ -266,20 +262,20 @@ static bool load_entry(struct journal_src *js,
 		if (f == F_NR)
 			continue;
 		seen[f] = true;
-		off[f] = js->fields.len;
+		off[f] = fields->len;
 		len[f] = n - klen - 1;
-		strbuf_add(&js->fields, eq + 1, len[f]);
+		strbuf_add(fields, eq + 1, len[f]);
 	}
 	if (!seen[F_MESSAGE])
 		return false;
 	for (f = 0; f < F_NR; f++)
 		if (seen[f] && slot[f])
-			*slot[f] = kt_str_make(js->fields.buf + off[f], len[f]);
+			*slot[f] = kt_str_make(fields->buf + off[f], len[f]);
 	if (seen[F_SOURCE_REALTIME] &&
-	    !kt_str_to_u64(kt_str_make(js->fields.buf + off[F_SOURCE_REALTIME],
+	    !kt_str_to_u64(kt_str_make(fields->buf + off[F_SOURCE_REALTIME],
 				       len[F_SOURCE_REALTIME]), &rt))
 		e->realtime_us = rt;
-	else if (sd_journal_get_realtime_usec(js->j, &rt) >= 0)
+	else if (sd_journal_get_realtime_usec(j, &rt) >= 0)
 		e->realtime_us = rt;
 	return true;
 }
@@ -303,7 +299,7 @@ static int journal_read(struct kt_ctx *ctx, struct kt_source *src,
 			js->eof = true;
 			break;
 		}
-		if (load_entry(js, &e))
+		if (kt_source_journal_load(js->j, &js->fields, &e))
 			kt_source_journal_render(&js->out, &e, &js->last_boot);
 	}
 	*got = KT_MIN(cap, js->out.len - js->off);

@@ -14,7 +14,7 @@
 #include "base/strbuf.h"
 #include "output/llm.h"
 #include "output/llmanswer.h"
-#include "output/llmcurl.h"
+#include "output/http.h"
 #include "output/llmprompt.h"
 #include "output/redact.h"
 #include "output/sse.h"
@@ -27,12 +27,8 @@
 #define SERVER_MSG_MAX 200
 
 struct reply {
-	const struct kt_llmcurl *cu;	/* borrowed */
 	bool stream;		/* a stream was asked for */
 	const char *key;	/* borrowed; to scrub from server messages */
-	long status;		/* of the last status line */
-	struct strbuf ctype;	/* owned; Content-Type */
-	int64_t retry_after;	/* seconds, or -1 */
 	bool decided;		/* the body's kind is known */
 	bool sse;		/* the body is an event stream */
 	struct kt_sse parser;
@@ -46,15 +42,11 @@ struct reply {
 static int on_event(void *data, const char *event, const char *payload,
 		    size_t len);
 
-static void reply_init(struct reply *r, const struct kt_llmcurl *cu,
-		       bool stream, const char *key)
+static void reply_init(struct reply *r, bool stream, const char *key)
 {
 	memset(r, 0, sizeof(*r));
-	r->cu = cu;
 	r->stream = stream;
 	r->key = key;
-	r->retry_after = -1;
-	strbuf_init(&r->ctype, 0);
 	strbuf_init(&r->body, 0);
 	strbuf_init(&r->content, 0);
 	strbuf_init(&r->finish, 0);
@@ -64,7 +56,6 @@ static void reply_init(struct reply *r, const struct kt_llmcurl *cu,
 
 static void reply_release(struct reply *r)
 {
-	strbuf_release(&r->ctype);
 	strbuf_release(&r->body);
 	strbuf_release(&r->content);
 	strbuf_release(&r->finish);
@@ -165,66 +156,16 @@ static int on_event(void *data, const char *event, const char *payload,
 	return 0;
 }
 
-static size_t on_header(char *buf, size_t size, size_t n, void *data)
+static int on_body(void *data, const struct kt_http_response *rs,
+		   const char *buf, size_t len)
 {
 	struct reply *r = data;
-	size_t len = size * n;
-	struct kt_str h = kt_str_trim(kt_str_make(buf, len)), v;
-	const char *colon;
-
-	if (kt_str_starts(h, "HTTP/")) {
-		const char *sp = memchr(h.p, ' ', h.len);
-		uint64_t code = 0;
-
-		if (sp) {
-			const char *p = sp + 1;
-
-			kt_parse_u64(&p, h.p + h.len, &code);
-		}
-		r->status = (long)code;
-		strbuf_reset(&r->ctype);
-		r->retry_after = -1;
-		return len;
-	}
-	colon = memchr(h.p, ':', h.len);
-	if (!colon)
-		return len;
-	v = kt_str_trim(kt_str_make(colon + 1, (size_t)(h.p + h.len -
-						       colon - 1)));
-	if ((size_t)(colon - h.p) == 12 && !strncasecmp(h.p, "content-type",
-							12)) {
-		strbuf_reset(&r->ctype);
-		strbuf_add(&r->ctype, v.p, v.len);
-	} else if ((size_t)(colon - h.p) == 11 &&
-		   !strncasecmp(h.p, "retry-after", 11) && v.len < 64) {
-		char tmp[64];
-		uint64_t secs;
-		time_t t;
-
-		memcpy(tmp, v.p, v.len);
-		tmp[v.len] = '\0';
-		if (!kt_str_to_u64(v, &secs)) {
-			r->retry_after = secs > INT32_MAX ? INT32_MAX :
-					 (int64_t)secs;
-		} else if ((t = r->cu->getdate(tmp, NULL)) != -1) {
-			int64_t d = (int64_t)t - (int64_t)time(NULL);
-
-			r->retry_after = d > 0 ? d : 0;
-		}
-	}
-	return len;
-}
-
-static size_t on_body(char *buf, size_t size, size_t n, void *data)
-{
-	struct reply *r = data;
-	size_t len = size * n;
 	int rc;
 
 	if (!r->decided) {
 		r->decided = true;
-		r->sse = r->stream && r->status / 100 == 2 &&
-			 !strncasecmp(r->ctype.buf, "text/event-stream", 17);
+		r->sse = r->stream && rs->status / 100 == 2 &&
+			 !strncasecmp(rs->ctype.buf, "text/event-stream", 17);
 	}
 	if (r->sse) {
 		rc = kt_sse_feed(&r->parser, buf, len);
@@ -232,46 +173,28 @@ static size_t on_body(char *buf, size_t size, size_t n, void *data)
 			strbuf_addf(&r->fail,
 				    "a streamed event is longer than %d bytes",
 				    SSE_EVENT_MAX);
-		return rc ? 0 : len;
+		return rc ? KT_ERR_FORMAT : 0;
 	}
 	if (r->body.len + len > KT_LLM_BODY_MAX) {
 		strbuf_addf(&r->fail, "the reply is longer than %d bytes",
 			    KT_LLM_BODY_MAX);
-		return 0;
+		return KT_ERR_LIMIT;
 	}
 	strbuf_add(&r->body, buf, len);
-	return len;
+	return 0;
 }
 
 /* ------------------------------------------------------------ one try */
 
-static bool is_network_error(CURLcode cc)
-{
-	switch (cc) {
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_GOT_NOTHING:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		return true;
-	default:
-		return false;
-	}
-}
-
 struct call {
-	struct kt_llmcurl cu;	/* libcurl's functions */
-	CURL *h;		/* owned; freed by cu.easy_cleanup */
+	struct kt_http *http;	/* owned; freed by kt_http_free */
 	const struct kt_llmconf *conf;	/* borrowed */
 	const char *host;	/* borrowed; the endpoint, for messages */
-	struct curl_slist *headers;	/* owned */
+	struct kt_http_request rq;	/* points into the fields below */
+	struct strbuf url;	/* owned */
+	struct strbuf auth;	/* owned; wiped; the Authorization header */
+	const char *header[3];
 	char *body;		/* owned; the request */
-	char errbuf[CURL_ERROR_SIZE];
 };
 
 /* The answer of a finished body that is not a stream. */
@@ -312,20 +235,20 @@ static int read_body(struct kt_ctx *ctx, const struct call *c,
 }
 
 static int http_error(struct kt_ctx *ctx, const struct call *c,
-		      struct reply *r)
+		      struct reply *r, const struct kt_http_response *rs)
 {
 	struct strbuf msg = STRBUF_INIT;
 	json_t *j;
 
-	if (r->status == 401 || r->status == 403)
+	if (rs->status == 401 || rs->status == 403)
 		return kt_failf(ctx, KT_ERR_IO, "HTTP %ld from %s: %s",
-				r->status, c->host, c->conf->key.len ?
+				rs->status, c->host, c->conf->key.len ?
 				"the API key was refused" :
 				"an API key is needed (KTRIAGE_LLM_API_KEY or api_key_file)");
 	j = json_loadb(r->body.buf, r->body.len, 0, NULL);
 	server_message(r, j, &msg);
 	json_decref(j);
-	kt_failf(ctx, KT_ERR_IO, "HTTP %ld from %s%s", r->status, c->host,
+	kt_failf(ctx, KT_ERR_IO, "HTTP %ld from %s%s", rs->status, c->host,
 		 msg.buf);
 	strbuf_release(&msg);
 	return KT_ERR_IO;
@@ -333,30 +256,22 @@ static int http_error(struct kt_ctx *ctx, const struct call *c,
 
 /* One request.  *retry says whether another try may help. */
 static int try_once(struct kt_ctx *ctx, struct call *c, struct reply *r,
-		    bool *retry)
+		    struct kt_http_response *rs, bool *retry)
 {
-	CURLcode cc;
+	int rc;
 
 	*retry = false;
-	c->errbuf[0] = '\0';
-	c->cu.easy_setopt(c->h, CURLOPT_HEADERDATA, r);
-	c->cu.easy_setopt(c->h, CURLOPT_WRITEDATA, r);
-	cc = c->cu.easy_perform(c->h);
+	c->rq.data = r;
+	rc = kt_http_post(ctx, c->http, &c->rq, rs);
 	if (r->fail.len)
 		return kt_failf(ctx, KT_ERR_FORMAT, "%s", r->fail.buf);
-	if (cc == CURLE_OPERATION_TIMEDOUT)
-		return kt_failf(ctx, KT_ERR_IO, "no answer from %s within %llu s",
-				c->host, (unsigned long long)c->conf->timeout);
-	if (cc != CURLE_OK) {
-		*retry = is_network_error(cc);
-		return kt_failf(ctx, KT_ERR_IO, "cannot reach %s: %s", c->host,
-				c->errbuf[0] ? c->errbuf :
-				c->cu.easy_strerror(cc));
+	if (rc) {
+		*retry = rs->retry;
+		return rc;
 	}
-	if (r->status / 100 != 2) {
-		*retry = r->status == 408 || r->status == 429 ||
-			 r->status >= 500;
-		return http_error(ctx, c, r);
+	if (rs->status / 100 != 2) {
+		*retry = kt_http_status_retry(rs->status);
+		return http_error(ctx, c, r, rs);
 	}
 	if (r->sse) {
 		if (kt_sse_finish(&r->parser) || r->fail.len)
@@ -370,8 +285,7 @@ static int try_once(struct kt_ctx *ctx, struct call *c, struct reply *r,
 					c->host);
 		}
 	} else {
-		int rc = read_body(ctx, c, r);
-
+		rc = read_body(ctx, c, r);
 		if (rc)
 			return rc;
 	}
@@ -425,15 +339,18 @@ static int post(struct kt_ctx *ctx, struct call *c, struct strbuf *answer)
 	seed = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^
 	       ((uint64_t)getpid() << 40) ^ 0x9e3779b97f4a7c15ull;
 	for (attempt = 1;; attempt++) {
+		struct kt_http_response rs;
 		struct reply r;
 
-		reply_init(&r, &c->cu, c->conf->stream, c->conf->key.buf);
-		rc = try_once(ctx, c, &r, &retry);
+		reply_init(&r, c->conf->stream, c->conf->key.buf);
+		kt_http_response_init(&rs);
+		rc = try_once(ctx, c, &r, &rs, &retry);
 		if (!rc)
 			strbuf_addstr(answer, r.content.buf);
-		wait = r.retry_after >= 0 ? (uint64_t)r.retry_after * 1000 :
+		wait = rs.retry_after >= 0 ? (uint64_t)rs.retry_after * 1000 :
 		       backoff_ms(attempt, &seed);
 		reply_release(&r);
+		kt_http_response_release(&rs);
 		if (!rc || !retry)
 			return rc;
 		if (attempt >= c->conf->attempts) {
@@ -454,27 +371,6 @@ static int post(struct kt_ctx *ctx, struct call *c, struct strbuf *answer)
 }
 
 /* ------------------------------------------------------------ the run */
-
-void kt_llm_endpoint_host(const char *url, struct strbuf *out)
-{
-	const char *p = strstr(url, "://"), *end, *at;
-
-	if (!p)
-		return;
-	p += 3;
-	end = p + strcspn(p, "/?#");
-	at = memchr(p, '@', (size_t)(end - p));
-	if (at)
-		p = at + 1;	/* user:password@ is nobody's business */
-	if (*p == '[') {
-		const char *close = memchr(p, ']', (size_t)(end - p));
-
-		if (close)
-			strbuf_add(out, p + 1, (size_t)(close - p - 1));
-		return;
-	}
-	strbuf_add(out, p, strcspn(p, ":/?#"));
-}
 
 static void endpoint_url(const char *base, struct strbuf *out)
 {
@@ -517,45 +413,30 @@ static int setup(struct kt_ctx *ctx, struct call *c,
 		 const struct kt_llmprompt *p)
 {
 	const struct kt_llmconf *conf = c->conf;
-	struct strbuf sb = STRBUF_INIT;
+	size_t n = 0;
 
-	c->h = c->cu.easy_init();
 	c->body = request_body(conf, p);
-	if (!c->h || !c->body)
+	if (!c->body)
 		return kt_failf(ctx, KT_ERR_INTERNAL,
 				"cannot set up the request to %s", c->host);
-	endpoint_url(conf->url, &sb);
-	c->cu.easy_setopt(c->h, CURLOPT_URL, sb.buf);
-	strbuf_release(&sb);
-	c->headers = c->cu.slist_append(c->headers,
-				       "Content-Type: application/json");
-	c->headers = c->cu.slist_append(c->headers, conf->stream ?
-				       "Accept: text/event-stream" :
-				       "Accept: application/json");
-	c->headers = c->cu.slist_append(c->headers, "Expect:");
+	endpoint_url(conf->url, &c->url);
+	c->header[n++] = conf->stream ? "Accept: text/event-stream" :
+			 "Accept: application/json";
 	if (conf->key.len) {
-		strbuf_grow(&sb, conf->key.len + 32);
-		strbuf_addstr(&sb, "Authorization: Bearer ");
-		strbuf_add(&sb, conf->key.buf, conf->key.len);
-		c->headers = c->cu.slist_append(c->headers, sb.buf);
-		explicit_bzero(sb.buf, sb.alloc);
-		strbuf_release(&sb);
+		strbuf_grow(&c->auth, conf->key.len + 32);
+		strbuf_addstr(&c->auth, "Authorization: Bearer ");
+		strbuf_add(&c->auth, conf->key.buf, conf->key.len);
+		c->header[n++] = c->auth.buf;
 	}
-	c->cu.easy_setopt(c->h, CURLOPT_HTTPHEADER, c->headers);
-	c->cu.easy_setopt(c->h, CURLOPT_POSTFIELDS, c->body);
-	c->cu.easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE,
-			 (curl_off_t)strlen(c->body));
-	c->cu.easy_setopt(c->h, CURLOPT_USERAGENT, "ktriage/" KT_VERSION);
-	c->cu.easy_setopt(c->h, CURLOPT_PROTOCOLS_STR, "http,https");
-	c->cu.easy_setopt(c->h, CURLOPT_FOLLOWLOCATION, 0L);
-	c->cu.easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
-	c->cu.easy_setopt(c->h, CURLOPT_TIMEOUT, (long)conf->timeout);
-	c->cu.easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT,
-			 (long)KT_MIN(conf->timeout, CONNECT_TIMEOUT_MAX));
-	c->cu.easy_setopt(c->h, CURLOPT_ACCEPT_ENCODING, "");
-	c->cu.easy_setopt(c->h, CURLOPT_ERRORBUFFER, c->errbuf);
-	c->cu.easy_setopt(c->h, CURLOPT_HEADERFUNCTION, on_header);
-	c->cu.easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_body);
+	c->header[n] = NULL;
+	c->rq.url = c->url.buf;
+	c->rq.headers = c->header;
+	c->rq.body = c->body;
+	c->rq.len = strlen(c->body);
+	c->rq.timeout_ms = conf->timeout * 1000;
+	c->rq.connect_timeout_ms = KT_MIN(conf->timeout,
+					  CONNECT_TIMEOUT_MAX) * 1000;
+	c->rq.on_body = on_body;
 	return 0;
 }
 
@@ -569,31 +450,26 @@ int kt_llm_analyze(struct kt_ctx *ctx, const struct kt_llm_opts *o,
 	struct kt_redact red;
 	struct strbuf host = STRBUF_INIT, answer = STRBUF_INIT;
 	struct call c;
-	struct curl_slist *sl;
 	json_t *ans = NULL;
 	size_t unverified;
-	bool curl_up = false;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
+	strbuf_init(&c.url, 0);
+	strbuf_init(&c.auth, 0);
 	c.conf = o->conf;
 	kt_redact_init(&red);
 	kt_llmprompt_init(&p);
-	kt_llm_endpoint_host(o->conf->url, &host);
+	kt_http_url_host(o->conf->url, &host);
 	c.host = host.len ? host.buf : "the endpoint";
 	if (!json_array_size(json_object_get(model, "problems"))) {
 		/* a healthy log: nothing to spend a request on */
 		rc = kt_failf(ctx, KT_ERR_NOTFOUND, "no problem to analyse");
 		goto cleanup;
 	}
-	rc = kt_llmcurl_open(ctx, &c.cu);
+	rc = kt_http_new(ctx, &c.http);
 	if (rc)
 		goto cleanup;
-	if (c.cu.global_init(CURL_GLOBAL_DEFAULT)) {
-		rc = kt_failf(ctx, KT_ERR_INTERNAL, "cannot initialise libcurl");
-		goto cleanup;
-	}
-	curl_up = true;
 	if (o->redact)
 		po.redact = &red;
 	kt_llmprompt_build(&p, model, &po);
@@ -619,14 +495,11 @@ cleanup:
 		set_fallback(model, kt_ctx_error(ctx));
 	json_decref(ans);
 	free(c.body);
-	for (sl = c.headers; sl; sl = sl->next)
-		explicit_bzero(sl->data, strlen(sl->data));
-	if (c.headers)
-		c.cu.slist_free_all(c.headers);
-	if (c.h)
-		c.cu.easy_cleanup(c.h);
-	if (curl_up)
-		c.cu.global_cleanup();
+	if (c.auth.alloc)
+		explicit_bzero(c.auth.buf, c.auth.alloc);
+	strbuf_release(&c.auth);
+	strbuf_release(&c.url);
+	kt_http_free(c.http);
 	kt_llmprompt_release(&p);
 	kt_redact_release(&red);
 	strbuf_release(&host);

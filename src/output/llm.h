@@ -53,10 +53,4 @@ struct kt_llm_opts {
 int kt_llm_analyze(struct kt_ctx *ctx, const struct kt_llm_opts *o,
 		   const struct kt_kb *kb, json_t *model);
 
-/*
- * Appends the host of url (no user, password, port or path; an IPv6
- * address without brackets); what "endpoint" shows.
- */
-void kt_llm_endpoint_host(const char *url, struct strbuf *out);
-
 #endif

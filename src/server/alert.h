@@ -43,6 +43,21 @@ struct kt_alert_sink {
 	enum kt_severity min_severity;	/* alert from this severity on */
 };
 
+/*
+ * Reads the argument of a sink option (--webhook, --exec, ...; see
+ * docs/ALERTS.md): "[SEVERITY:]TARGET", where SEVERITY is minor, major
+ * or critical and TARGET an http:// or https:// URL, or for exec a
+ * command line for /bin/sh -c.  Syslog takes no target: arg is NULL,
+ * "" or a severity alone.  Without a severity the sink gets dflt.
+ * out->target is borrowed from arg.  KT_ERR_USAGE with the option named
+ * in ctx when arg is not that.
+ */
+int kt_alert_sink_parse(struct kt_ctx *ctx, enum kt_alert_kind kind,
+			const char *arg, enum kt_severity dflt,
+			struct kt_alert_sink *out);
+/* The severity of a name ("major"), or -1. */
+int kt_alert_severity_from_name(const char *name);
+
 struct kt_alert_conf {
 	const struct kt_alert_sink *sink;	/* borrowed */
 	size_t sink_nr;
@@ -52,6 +67,7 @@ struct kt_alert_conf {
 	int64_t http_timeout_us;	/* per attempt */
 	enum kt_lang lang;	/* of the chat messages */
 	const char *host;	/* this machine's name */
+	const char *generator_url;	/* Alertmanager's; NULL: none */
 };
 
 /* Defaults: 10 min cooldown, 30 alerts a minute, 5 min resolve, 10 s. */

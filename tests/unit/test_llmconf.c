@@ -93,6 +93,16 @@ static void test_ini(void **state)
 			 KT_ERR_PARSE);
 	assert_string_equal(kt_ctx_error(&ctx),
 			    "t:2: bad section name 'a b'");
+	strbuf_reset(&sb);
+	assert_int_equal(kt_ini_parse(&ctx, "t", "[alert \"ops-1\"]\nk=v\n",
+				      19, collect, &sb), 0);
+	assert_string_equal(sb.buf, "2[alert.ops-1]k=v|");
+	assert_int_equal(kt_ini_parse(&ctx, "t", "[alert \"a b\"]", 13,
+				      collect, &sb), KT_ERR_PARSE);
+	assert_int_equal(kt_ini_parse(&ctx, "t", "[alert \"\"]", 10,
+				      collect, &sb), KT_ERR_PARSE);
+	assert_int_equal(kt_ini_parse(&ctx, "t", "[alert ops]", 11,
+				      collect, &sb), KT_ERR_PARSE);
 	assert_int_equal(kt_ini_parse(&ctx, "t", "just words", 10, collect,
 				      &sb), KT_ERR_PARSE);
 	assert_string_equal(kt_ctx_error(&ctx), "t:1: expected 'key = value'");
