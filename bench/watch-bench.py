@@ -116,8 +116,8 @@ def latency(bin_, n, tmp):
     rec = Receiver()
     proc = start_watch(bin_, [
         "--db", os.path.join(tmp, "lat.db"), "--source", log, "--no-harvest",
-        "--webhook", "http://127.0.0.1:%d/" % rec.port, "--cooldown", "0",
-        "--storm-cap", "0"], tmp)
+        "--webhook", "http://127.0.0.1:%d/" % rec.port, "--alert-cooldown", "0",
+        "--alert-storm", "0"], tmp)
     # the baseline: tail -F | grep, started on the same file
     keys = "invoked oom-killer|BUG: kernel NULL|EXT4-fs error|INFO: task"
     tail = subprocess.Popen(["tail", "-n", "0", "-F", log],

@@ -46,6 +46,9 @@ int kt_cmd_scan_inputs(struct kt_ctx *ctx, struct kt_pipeline *pl,
 		       const struct kt_strlist *paths, const char *fallback,
 		       json_t *names);
 
+/* zh when LC_ALL, LC_MESSAGES or LANG (the first set) is Chinese, else en. */
+const char *kt_cmd_locale_lang(void);
+
 /* The log sink cmd/ installs into struct kt_ctx: stderr, sanitized. */
 void kt_cmd_log_sink(void *data, enum kt_log_level level, const char *msg);
 

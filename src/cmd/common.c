@@ -175,3 +175,17 @@ int kt_cmd_scan_inputs(struct kt_ctx *ctx, struct kt_pipeline *pl,
 	kt_input_list_release(&list);
 	return bad;
 }
+
+const char *kt_cmd_locale_lang(void)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+	size_t i;
+
+	for (i = 0; i < KT_ARRAY_SIZE(vars); i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v && *v)
+			return !strncmp(v, "zh", 2) ? "zh" : "en";
+	}
+	return "en";
+}

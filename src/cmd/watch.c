@@ -63,6 +63,7 @@ struct watch_opts {
 	const char *cooldown;
 	uint64_t storm_cap;
 	const char *resolve;
+	const char *timeout;
 	const char *lang;
 	const char *metrics;
 	struct kt_strlist rules;
@@ -110,18 +111,22 @@ static const struct kt_option watch_options[] = {
 		    "run CMD (sh -c) with the alert's JSON on standard input"),
 	KT_OPT_BOOL(0, "syslog", struct watch_opts, syslog,
 		    "log alerts to syslog (and so to the journal)"),
-	KT_OPT_CHOICE(0, "alert-severity", struct watch_opts, alert_severity,
-		      "SEV", "alert from SEV on, unless a sink says "
-		      "(SEV:URL); default major", severities),
-	KT_OPT_STRING(0, "cooldown", struct watch_opts, cooldown, "TIME",
+	KT_OPT_CHOICE(0, "alert-min-severity", struct watch_opts,
+		      alert_severity, "SEV",
+		      "alert from SEV on, unless a sink names its own "
+		      "(SEV:URL); default minor", severities),
+	KT_OPT_STRING(0, "alert-cooldown", struct watch_opts, cooldown, "TIME",
 		      "one alert per problem per TIME (default 10m)"),
-	KT_OPT_U64(0, "storm-cap", struct watch_opts, storm_cap, "N",
+	KT_OPT_U64(0, "alert-storm", struct watch_opts, storm_cap, "N",
 		   "at most N alerts a minute per sink, then one summary "
 		   "(default 30; 0: no cap)", 0, 1000000),
-	KT_OPT_STRING(0, "resolve-after", struct watch_opts, resolve, "TIME",
+	KT_OPT_STRING(0, "alert-resolve", struct watch_opts, resolve, "TIME",
 		      "Alertmanager: an alert resolves after TIME (default 5m)"),
-	KT_OPT_CHOICE(0, "lang", struct watch_opts, lang, "LANG",
-		      "language of chat alerts (default zh)", langs),
+	KT_OPT_STRING(0, "alert-timeout", struct watch_opts, timeout, "TIME",
+		      "give up a delivery attempt after TIME (default 10s)"),
+	KT_OPT_CHOICE(0, "alert-lang", struct watch_opts, lang, "LANG",
+		      "language of chat alerts; default zh when the locale "
+		      "is Chinese, else en", langs),
 	KT_OPT_STRING(0, "metrics", struct watch_opts, metrics, "ADDR",
 		      "serve Prometheus metrics on ADDR (PORT, HOST:PORT)"),
 	KT_OPT_LIST(0, "rules", struct watch_opts, rules, "PATH",
@@ -170,7 +175,7 @@ struct watch {
 	struct kt_strlist args;
 	int argc;
 	const char **argv;
-	int64_t idle_us, cooldown_us, resolve_us;
+	int64_t idle_us, cooldown_us, resolve_us, timeout_us;
 	struct kt_alert_sink *sink;
 	size_t sink_nr;
 	char host[256];
@@ -341,17 +346,22 @@ static int parse_all(struct watch *w)
 	if (!w->o.db)
 		w->o.db = DEFAULT_DB;
 	if (!w->o.lang)
-		w->o.lang = "zh";
+		w->o.lang = kt_cmd_locale_lang();
 	if (parse_duration("idle", w->o.idle, 200000, &w->idle_us) ||
-	    parse_duration("cooldown", w->o.cooldown, 600 * INT64_C(1000000),
-			   &w->cooldown_us) ||
-	    parse_duration("resolve-after", w->o.resolve,
-			   300 * INT64_C(1000000), &w->resolve_us))
+	    parse_duration("alert-cooldown", w->o.cooldown,
+			   600 * INT64_C(1000000), &w->cooldown_us) ||
+	    parse_duration("alert-resolve", w->o.resolve,
+			   300 * INT64_C(1000000), &w->resolve_us) ||
+	    parse_duration("alert-timeout", w->o.timeout,
+			   10 * INT64_C(1000000), &w->timeout_us))
 		return -1;
+	if (w->timeout_us < 1000)
+		return error("--alert-timeout: '%s' is under a millisecond",
+			     w->o.timeout);
 	if (w->idle_us < 1000)
 		return error("--idle: '%s' is under a millisecond", w->o.idle);
 	if (!w->o.alert_severity)
-		w->o.alert_severity = "major";
+		w->o.alert_severity = "minor";
 	dflt = (enum kt_severity)kt_alert_severity_from_name(
 		w->o.alert_severity);
 	for (k = 0; k < KT_ALERT_KIND_NR; k++)
@@ -830,6 +840,7 @@ static int build(struct watch *w)
 	ac.cooldown_us = w->cooldown_us;
 	ac.storm_per_min = (unsigned)w->o.storm_cap;
 	ac.resolve_us = w->resolve_us;
+	ac.http_timeout_us = w->timeout_us;
 	ac.lang = (enum kt_lang)kt_lang_from_name(w->o.lang);
 	ac.host = w->host;
 	if (kt_alerter_new(w->ctx, &ac, w->st, w->m, &w->al))

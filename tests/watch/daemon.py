@@ -246,7 +246,7 @@ def test_errors(bin_, tmp):
     cases = [
         (["--db", notdb, "--source", notdb], "not-a-db"),
         (["--db", "/proc/ktriage/events.db"], "/proc/ktriage"),
-        (["--db", os.path.join(tmp, "e.db"), "--cooldown", "soon"],
+        (["--db", os.path.join(tmp, "e.db"), "--alert-cooldown", "soon"],
          "soon"),
         (["--db", os.path.join(tmp, "e.db"), "--config",
           os.path.join(tmp, "missing.conf")], "missing.conf"),
