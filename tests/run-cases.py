@@ -26,8 +26,8 @@ import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
-SECTIONS = ("info", "args", "input", "file", "env", "exit", "stdout",
-            "stderr", "events", "timeout")
+SECTIONS = ("info", "before", "args", "input", "file", "env", "exit",
+            "stdout", "stderr", "events", "timeout")
 REPEATABLE = ("file",)
 INPUT_ATTRS = ("name", "file", "mtime", "compress", "stdin", "nonewline",
                "escapes")
@@ -195,6 +195,15 @@ class Case:
             self.args = shlex.split(s["args"].text())
         except ValueError as e:
             raise CaseError("<args>: %s" % e)
+        self.before = []
+        if "before" in s:
+            for line in s["before"].text().splitlines():
+                if not line.strip():
+                    continue
+                try:
+                    self.before.append(shlex.split(line))
+                except ValueError as e:
+                    raise CaseError("<before>: %s" % e)
         self.input = None
         if "input" in s:
             self.input = self._input(s["input"], srcdir)
@@ -243,7 +252,8 @@ class Case:
             self.events_match = sec.attr("match", "exact")
             if self.events_match not in ("exact", "subset"):
                 raise CaseError("<events match=...>: want exact or subset")
-        uses_input = any("%INPUT" in a for a in self.args)
+        uses_input = any("%INPUT" in a for a in
+                         self.args + sum(self.before, []))
         if uses_input and not self.input:
             raise CaseError("<args> uses %INPUT but there is no <input>")
         if self.input and not uses_input and not self.input["stdin"]:
@@ -546,15 +556,34 @@ def run_case(case, opts):
         subst = {"%INPUT": "-" if case.input and case.input["stdin"]
                  else name or "", "%SRCDIR": opts.srcdir,
                  "%WORKDIR": workdir}
-        argv = [opts.bin]
-        for a in case.args:
-            for k, v in subst.items():
-                a = a.replace(k, v)
-            argv.append(a)
+        def command(args):
+            argv = [opts.bin]
+            for a in args:
+                for k, v in subst.items():
+                    a = a.replace(k, v)
+                argv.append(a)
+            return argv
+        argv = command(case.args)
         env = dict(os.environ)
         env.update({"TZ": "UTC", "LC_ALL": "C.UTF-8"})
         env.update(case.env)
         timeout = case.timeout or opts.timeout
+        for args in case.before:
+            before = command(args)
+            try:
+                p = subprocess.run(before, input=stdin, cwd=workdir,
+                                   env=env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, timeout=timeout)
+            except subprocess.TimeoutExpired:
+                return "fail", ["<before> timed out after %gs: %s" % (
+                    timeout, " ".join(shlex.quote(a) for a in before))]
+            except OSError as e:
+                return "fail", ["cannot run %s: %s" % (opts.bin, e)]
+            if p.returncode:
+                return "fail", ["<before> exit status %d: ktriage %s" % (
+                    p.returncode, " ".join(shlex.quote(a)
+                                           for a in before[1:])),
+                    quote(p.stderr.decode("utf-8", "surrogateescape"))]
         try:
             p = subprocess.run(argv, input=stdin, cwd=workdir, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -803,6 +832,10 @@ def self_test():
                "e2e: an unexpected event fails")
         expect(run(base + b"<exit>1</exit>\n") == "fail",
                "e2e: wrong exit status fails")
+        expect(run(base + b"<before>\nscan %INPUT\n</before>\n")
+               == "pass", "e2e: <before> commands that succeed")
+        expect(run(base + b"<before>\nscan nope\n</before>\n")
+               == "fail", "e2e: a failing <before> command fails")
         try:
             run(base + b'<events mach="subset">[]</events>\n')
             expect(False, "e2e: a misspelt attribute is a case error")

@@ -5,6 +5,7 @@
  * the renderers to print RFC 3339 times.
  */
 #include "base/compat.h"
+#include "base/err.h"
 #include "base/parse.h"
 #include "base/timeutil.h"
 #include <time.h>
@@ -188,4 +189,119 @@ int64_t kt_time_parse(const char *s)
 	}
 	return kt_utc_us(v[0], (unsigned)v[1], (unsigned)v[2],
 			 (unsigned)v[3], (unsigned)v[4], (unsigned)v[5], 0);
+}
+
+/* Is y-m-d a real date? */
+static bool valid_date(int64_t y, unsigned m, unsigned d)
+{
+	int64_t yy;
+	unsigned mm, dd;
+
+	if (m < 1 || m > 12 || d < 1 || d > 31)
+		return false;
+	kt_civil_from_days(kt_days_from_civil(y, m, d), &yy, &mm, &dd);
+	return yy == y && mm == m && dd == d;
+}
+
+/* "30m", "2h", "7d": that long before now_us. */
+static int parse_age(const char *s, int64_t now_us, int64_t *out)
+{
+	static const struct {
+		char unit;
+		int64_t us;
+	} units[] = {
+		{ 's', 1000000LL }, { 'm', 60000000LL },
+		{ 'h', 3600000000LL }, { 'd', 86400000000LL },
+		{ 'w', 604800000000LL },
+	};
+	const char *p = s, *end = s + strlen(s);
+	uint64_t n;
+	int64_t us;
+	size_t i;
+
+	if (kt_parse_u64(&p, end, &n) || end - p != 1 || n > INT64_MAX)
+		return KT_ERR_PARSE;
+	for (i = 0; i < KT_ARRAY_SIZE(units); i++) {
+		if (*p != units[i].unit)
+			continue;
+		if (__builtin_mul_overflow((int64_t)n, units[i].us, &us) ||
+		    __builtin_sub_overflow(now_us, us, out))
+			return KT_ERR_RANGE;
+		return 0;
+	}
+	return KT_ERR_PARSE;
+}
+
+/* ".123456": the fraction of a second in microseconds (more digits cut). */
+static int parse_frac(const char **cur, const char *end, int64_t *us)
+{
+	const char *p = *cur + 1;
+	int64_t scale = 100000;
+
+	*us = 0;
+	if (p >= end || *p < '0' || *p > '9')
+		return KT_ERR_PARSE;
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		*us += (*p - '0') * scale;
+		scale /= 10;
+	}
+	*cur = p;
+	return 0;
+}
+
+int kt_time_parse_arg(const char *s, int64_t now_us, int64_t *out)
+{
+	const char *p = s, *end = s + strlen(s);
+	int y, mo, d, h = 0, mi = 0, sec = 0, oh, om;
+	int64_t frac = 0, off_s = 0;
+	struct kt_tzcache tc;
+	bool local = true;
+
+	if (end > s && (end[-1] < '0' || end[-1] > '9') && end[-1] != 'Z' &&
+	    end[-1] != 'z')
+		return parse_age(s, now_us, out);
+	if (kt_parse_digits(&p, end, 4, &y) || p >= end || *p++ != '-' ||
+	    kt_parse_digits(&p, end, 2, &mo) || p >= end || *p++ != '-' ||
+	    kt_parse_digits(&p, end, 2, &d) ||
+	    !valid_date(y, (unsigned)mo, (unsigned)d))
+		return KT_ERR_PARSE;
+	if (p < end) {
+		if ((*p != 'T' && *p != 't' && *p != ' ') || ++p >= end ||
+		    kt_parse_digits(&p, end, 2, &h) || p >= end ||
+		    *p++ != ':' || kt_parse_digits(&p, end, 2, &mi) ||
+		    p >= end || *p++ != ':' ||
+		    kt_parse_digits(&p, end, 2, &sec) || h > 23 || mi > 59 ||
+		    sec > 60)
+			return KT_ERR_PARSE;
+		if (sec == 60)
+			sec = 59;	/* a leap second */
+		if (p < end && *p == '.' && parse_frac(&p, end, &frac))
+			return KT_ERR_PARSE;
+	}
+	if (p < end && (*p == 'Z' || *p == 'z')) {
+		local = false;
+		p++;
+	} else if (p < end && (*p == '+' || *p == '-')) {
+		bool neg = *p++ == '-';
+
+		if (kt_parse_digits(&p, end, 2, &oh) || p >= end ||
+		    *p++ != ':' || kt_parse_digits(&p, end, 2, &om) ||
+		    oh > 23 || om > 59)
+			return KT_ERR_PARSE;
+		off_s = (oh * 3600 + om * 60) * (neg ? -1 : 1);
+		local = false;
+	}
+	if (p != end)
+		return KT_ERR_PARSE;
+	if (local) {
+		kt_tzcache_init(&tc);
+		*out = kt_local_to_utc_us(&tc, y, (unsigned)mo, (unsigned)d,
+					  (unsigned)h, (unsigned)mi,
+					  (unsigned)sec, frac);
+	} else {
+		*out = kt_utc_us(y, (unsigned)mo, (unsigned)d, (unsigned)h,
+				 (unsigned)mi, (unsigned)sec, frac) -
+		       off_s * 1000000;
+	}
+	return 0;
 }

@@ -49,4 +49,15 @@ void kt_time_format(struct strbuf *sb, int64_t us, bool frac);
  */
 int64_t kt_time_parse(const char *s);
 
+/*
+ * A time as a person gives it on the command line:
+ *   RFC 3339          2025-11-24T08:21:08Z, 2025-11-24T10:21:08+02:00,
+ *                     a fraction allowed, a space for the T; without a
+ *                     zone the time is local
+ *   a date            2025-11-24: local midnight
+ *   an age            30s, 30m, 2h, 7d, 2w: that long before now_us
+ * Returns 0 with the time in *out, KT_ERR_PARSE or KT_ERR_RANGE.
+ */
+int kt_time_parse_arg(const char *s, int64_t now_us, int64_t *out);
+
 #endif

@@ -6,6 +6,7 @@
  */
 #include "base/compat.h"
 #include "base/strbuf.h"
+#include "base/timeutil.h"
 #include "cmd/cmd.h"
 #include "input/input.h"
 #include <sys/stat.h>
@@ -152,28 +153,138 @@ static int collect_inputs(struct kt_ctx *ctx, const struct kt_strlist *args,
 	return bad;
 }
 
-int kt_cmd_scan_inputs(struct kt_ctx *ctx, struct kt_pipeline *pl,
-		       const struct kt_strlist *paths, const char *fallback,
-		       json_t *names)
+int kt_cmd_scan_inputs_each(struct kt_ctx *ctx, struct kt_pipeline *pl,
+			    const struct kt_strlist *paths,
+			    const char *fallback, kt_cmd_input_fn *fn,
+			    void *data)
 {
+	const struct kt_pipeline_stats *ps = kt_pipeline_stats(pl);
 	struct kt_input_list list;
-	int bad;
+	uint64_t lines;
+	int bad, rc = 0;
 	size_t i;
 
 	kt_input_list_init(&list);
 	bad = collect_inputs(ctx, paths, fallback, &list);
-	for (i = 0; i < list.nr; i++) {
+	for (i = 0; !rc && i < list.nr; i++) {
+		lines = ps->lines;
 		if (kt_pipeline_scan(ctx, pl, &list.item[i])) {
 			error("%s", kt_ctx_error(ctx));
 			bad++;
 		}
-		if (names)
-			json_array_append_new(names,
-				json_string(list.item[i].display));
+		if (fn)
+			rc = fn(data, list.item[i].display, ps->lines - lines);
 	}
 	kt_pipeline_finish(pl);
 	kt_input_list_release(&list);
-	return bad;
+	return rc ? rc : bad;
+}
+
+static int add_name(void *data, const char *name, uint64_t lines)
+{
+	(void)lines;
+	json_array_append_new(data, json_string(name));
+	return 0;
+}
+
+int kt_cmd_scan_inputs(struct kt_ctx *ctx, struct kt_pipeline *pl,
+		       const struct kt_strlist *paths, const char *fallback,
+		       json_t *names)
+{
+	return kt_cmd_scan_inputs_each(ctx, pl, paths, fallback,
+				       names ? add_name : NULL, names);
+}
+
+/* ------------------------------------------------------------ --db */
+
+static int parse_time(const char *opt, const char *s, int64_t now_us,
+		      int64_t *out)
+{
+	*out = KT_NO_TIME;
+	if (!s)
+		return 0;
+	if (kt_time_parse_arg(s, now_us, out))
+		return error("invalid %s '%s': want an RFC 3339 time, a date "
+			     "(2025-11-24) or an age (30m, 2h, 7d)", opt, s);
+	return 0;
+}
+
+int kt_cmd_db_filter(const struct kt_cmd_db *o, int64_t now_us,
+		     struct kt_store_filter *f)
+{
+	kt_store_filter_init(f);
+	if (parse_time("--since", o->since, now_us, &f->since_us) ||
+	    parse_time("--until", o->until, now_us, &f->until_us))
+		return -1;
+	f->type = o->type;
+	f->host = o->host;
+	return 0;
+}
+
+struct replay_to {
+	struct kt_cmd_replay *r;
+	kt_event_fn *fn;
+	void *data;
+};
+
+static void count_event(void *data, struct kt_event *ev)
+{
+	struct replay_to *t = data;
+
+	kt_summary_builder_add(&t->r->sum, ev);
+	t->fn(t->data, ev);
+}
+
+struct input_names {
+	json_t *names;
+	uint64_t lines;
+};
+
+static int add_input(void *data, const char *name, uint64_t lines)
+{
+	struct input_names *in = data;
+
+	if (in->names)
+		json_array_append_new(in->names, json_string(name));
+	in->lines += lines;
+	return 0;
+}
+
+int kt_cmd_db_replay(struct kt_ctx *ctx, const char *path,
+		     const struct kt_store_filter *f,
+		     const struct kt_ruleset *rs, kt_event_fn *fn, void *data,
+		     json_t *names, struct kt_cmd_replay *r)
+{
+	struct replay_to t = { r, fn, data };
+	struct input_names in = { names, 0 };
+	struct kt_store_filter by_insertion = *f;
+	struct kt_store *st = NULL;
+	int rc;
+
+	kt_summary_builder_init(&r->sum, rs);
+	r->reader = kt_event_reader_new();
+	r->lines = 0;
+	by_insertion.order = KT_STORE_BY_INSERTION;
+	rc = kt_store_open(ctx, path, KT_STORE_READONLY, &st);
+	if (!rc)
+		rc = kt_store_replay(ctx, st, &by_insertion, count_event, &t,
+				     r->reader);
+	if (!rc)
+		rc = kt_store_inputs(ctx, st, add_input, &in);
+	kt_store_close(st);
+	if (rc)
+		return error("%s", kt_ctx_error(ctx));
+	r->lines = in.lines;
+	return 0;
+}
+
+void kt_cmd_replay_release(struct kt_cmd_replay *r)
+{
+	if (!r->reader)
+		return;
+	kt_summary_builder_release(&r->sum);
+	kt_event_reader_free(r->reader);
+	r->reader = NULL;
 }
 
 const char *kt_cmd_locale_lang(void)

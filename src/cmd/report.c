@@ -4,7 +4,7 @@
  * Scans like `scan` does, keeps a digest of the events instead of
  * printing them, applies the knowledge base (and, with --local, this
  * machine's settings) and prints the report as text, Markdown, HTML or
- * JSON.
+ * JSON.  With --db the events come from a store (store/store.h).
  */
 #include "base/compat.h"
 #include "base/strbuf.h"
@@ -31,6 +31,7 @@ struct report_opts {
 	bool llm, redact;
 	const char *llm_url, *llm_model, *llm_config;
 	uint64_t llm_timeout;
+	struct kt_cmd_db db;
 };
 
 static const char *const langs[] = { "zh", "en", NULL };
@@ -69,17 +70,30 @@ static const struct kt_option report_options[] = {
 		      "read the [llm] settings from FILE instead of ktriage.conf"),
 	KT_OPT_BOOL(0, "redact", struct report_opts, redact,
 		    "with --llm: send host names, IP addresses and user names as placeholders"),
+	KT_OPT_STRING(0, "db", struct report_opts, db.path, "PATH",
+		      "report on the events stored in the store PATH instead of reading logs"),
+	KT_OPT_STRING(0, "since", struct report_opts, db.since, "T",
+		      "with --db: events at or after T (RFC 3339 time, date, or age like 2h, 7d)"),
+	KT_OPT_STRING(0, "until", struct report_opts, db.until, "T",
+		      "with --db: events before T"),
+	KT_OPT_STRING(0, "type", struct report_opts, db.type, "TYPE",
+		      "with --db: events of this type only"),
+	KT_OPT_STRING(0, "host", struct report_opts, db.host, "HOST",
+		      "with --db: events of this host only"),
 	KT_OPT_END(),
 };
 
-static const char report_usage[] = "ktriage report [options] [PATH|-]...";
+static const char report_usage[] =
+	"ktriage report [options] [PATH|-]...\n"
+	"   or: ktriage report --db PATH [--since T] [--until T] [--type T] [--host H] [options]";
 static const char report_summary[] =
 	"Reads logs like 'scan' and writes the analysis report: the risks\n"
 	"and the health verdict, the causal chains, each problem with its\n"
 	"evidence, likely causes and the actions to take, alert rules that\n"
 	"would have caught it, and a summary with the three most important\n"
 	"actions.  Offline, from the built-in knowledge base; with --llm the\n"
-	"texts are written by a language model from the evidence and checked.";
+	"texts are written by a language model from the evidence and checked.\n"
+	"With --db, on the events a store holds (scan --db, watch).";
 
 /* --llm: ktriage.conf (or --llm-config), then the options, then the key. */
 static int llm_conf(struct kt_ctx *ctx, const struct report_opts *o,
@@ -133,8 +147,11 @@ int cmd_report(int argc, const char **argv, struct kt_ctx *ctx)
 	const char **inputs = NULL;
 	struct kt_kb kb;
 	struct kt_llmconf lc;
+	struct kt_cmd_replay rp = { 0 };
+	struct kt_store_filter f;
+	uint64_t lines;
 	size_t i;
-	int rc = 0, bad;
+	int rc = 0, bad = 0;
 
 	kt_kb_init(&kb);
 	kt_llmconf_init(&lc);
@@ -146,6 +163,19 @@ int cmd_report(int argc, const char **argv, struct kt_ctx *ctx)
 		rc = rc > 0 ? 0 : 1;
 		goto cleanup;
 	}
+	rc = 1;
+	if (!o.db.path && (o.db.since || o.db.until || o.db.type ||
+			   o.db.host)) {
+		error("--since, --until, --type and --host need --db");
+		goto cleanup;
+	}
+	if (o.db.path && args.nr) {
+		error("--db reads the store: name no PATH");
+		goto cleanup;
+	}
+	if (o.db.path && kt_cmd_db_filter(&o.db, now_us(), &f))
+		goto cleanup;
+	rc = 0;
 	if (!o.lang)
 		o.lang = kt_cmd_locale_lang();
 	if (o.sysroot)
@@ -171,7 +201,17 @@ int cmd_report(int argc, const char **argv, struct kt_ctx *ctx)
 		error("%s", kt_ctx_error(ctx));
 		goto cleanup;
 	}
-	bad = kt_cmd_scan_inputs(ctx, pl, &args, o.fallback, names);
+	if (o.db.path) {
+		if (kt_cmd_db_replay(ctx, o.db.path, &f, kt_pipeline_rules(pl),
+				     on_event, dg, names, &rp)) {
+			rc = 1;
+			goto cleanup;
+		}
+		lines = rp.lines;
+	} else {
+		bad = kt_cmd_scan_inputs(ctx, pl, &args, o.fallback, names);
+		lines = kt_pipeline_stats(pl)->lines;
+	}
 	if (o.local)
 		config = kt_sysconf_collect(o.sysroot ? o.sysroot : "/");
 
@@ -184,7 +224,7 @@ int cmd_report(int argc, const char **argv, struct kt_ctx *ctx)
 	ro.now_us = now_us();
 	ro.inputs = inputs;
 	ro.nr_inputs = json_array_size(names);
-	ro.lines = kt_pipeline_stats(pl)->lines;
+	ro.lines = lines;
 	ro.config = config;
 	model = kt_report_build(&kb, digest, &ro);
 	if (o.llm) {
@@ -222,6 +262,7 @@ cleanup:
 	free(inputs);
 	kt_pipeline_free(pl);
 	kt_digest_free(dg);
+	kt_cmd_replay_release(&rp);
 	kt_kb_release(&kb);
 	kt_llmconf_release(&lc);
 	strbuf_release(&cache);

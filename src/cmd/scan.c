@@ -2,7 +2,8 @@
  * scan.c - `ktriage scan`: logs in, one event per real anomaly out.
  *
  * Expands the paths (or this machine's logs), runs the pipeline over
- * them and renders the events as text, json, ndjson, markdown or html.
+ * them and renders the events as text, json, ndjson, markdown or html;
+ * with --db it also stores them (store/store.h), in one transaction.
  */
 #include "base/compat.h"
 #include "base/strbuf.h"
@@ -23,6 +24,7 @@ struct scan_opts {
 	int verbose;
 	bool stats;
 	bool group;
+	const char *db;
 };
 
 static const char *const formats[] = { "text", "json", "ndjson", "markdown",
@@ -47,6 +49,8 @@ static const struct kt_option scan_options[] = {
 		      "colour text output", colors),
 	KT_OPT_STRING(0, "fallback", struct scan_opts, fallback, "PATH",
 		      "with no PATH: scan PATH if none of this machine's logs is readable"),
+	KT_OPT_STRING(0, "db", struct scan_opts, db, "PATH",
+		      "also store the events in the store PATH (created if missing), each id once"),
 	KT_OPT_END(),
 };
 
@@ -66,16 +70,61 @@ static void write_stdout(void *data, const char *buf, size_t len)
 	fwrite(buf, 1, len, stdout);
 }
 
+/* Where the events go: the renderer or the groups, and the store. */
+struct scan_out {
+	struct kt_renderer *rend;	/* borrowed, NULL with --group */
+	struct kt_stats *groups;	/* borrowed, NULL without --group */
+	struct kt_store *st;	/* borrowed, NULL without --db */
+	struct kt_ctx *ctx;	/* borrowed: store errors */
+	int failed;		/* the first store error; no more stored */
+	uint64_t added;		/* events new to the store */
+};
+
 static void on_event(void *data, struct kt_event *ev)
 {
-	kt_renderer_event(data, ev);
+	struct scan_out *so = data;
+	bool added;
+
+	if (so->st && !so->failed) {
+		so->failed = kt_store_add_event(so->ctx, so->st, ev, &added);
+		so->added += added;
+	}
+	if (so->groups)
+		kt_stats_add(so->groups, ev);
+	else
+		kt_renderer_event(so->rend, ev);
 	kt_event_free(ev);
 }
 
-static void on_group_event(void *data, struct kt_event *ev)
+/* After each input: the store records how much of it was read. */
+static int on_input(void *data, const char *name, uint64_t lines)
 {
-	kt_stats_add(data, ev);
-	kt_event_free(ev);
+	struct scan_out *so = data;
+
+	if (so->st && !so->failed)
+		so->failed = kt_store_set_input(so->ctx, so->st, name, lines);
+	return 0;
+}
+
+/* --db: opens the store and the transaction the scan writes in. */
+static int store_begin(struct kt_ctx *ctx, const char *path,
+		       struct kt_store **st)
+{
+	if (kt_store_open(ctx, path, KT_STORE_CREATE, st) ||
+	    kt_store_begin(ctx, *st))
+		return error("%s", kt_ctx_error(ctx));
+	return 0;
+}
+
+/* --db: commits what the scan stored, or drops it all after an error. */
+static int store_end(struct kt_ctx *ctx, struct scan_out *so)
+{
+	if (so->failed || kt_store_commit(ctx, so->st)) {
+		error("%s", kt_ctx_error(ctx));
+		kt_store_rollback(so->st);
+		return -1;
+	}
+	return 0;
 }
 
 /* --group: the problems instead of every occurrence. */
@@ -111,7 +160,8 @@ static double now_secs(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void print_stats(const struct kt_pipeline *pl, double start)
+static void print_stats(const struct kt_pipeline *pl, double start,
+			const struct scan_out *so)
 {
 	const struct kt_pipeline_stats *s = kt_pipeline_stats(pl);
 	const struct kt_summary *sum = kt_pipeline_summary(pl);
@@ -134,6 +184,10 @@ static void print_stats(const struct kt_pipeline *pl, double start)
 		(unsigned long long)s->reports,
 		(unsigned long long)sum->events, secs,
 		secs > 0 ? (double)s->bytes / 1e6 / secs : 0.0);
+	if (so->st)
+		fprintf(stderr, "stored %llu new events of %llu\n",
+			(unsigned long long)so->added,
+			(unsigned long long)sum->events);
 }
 
 int cmd_scan(int argc, const char **argv, struct kt_ctx *ctx)
@@ -147,6 +201,7 @@ int cmd_scan(int argc, const char **argv, struct kt_ctx *ctx)
 	struct kt_renderer *rend = NULL;
 	struct strbuf cache = STRBUF_INIT;
 	struct kt_stats groups;
+	struct scan_out so = { 0 };
 	int rc, bad = 0;
 
 	o.color = "auto";
@@ -169,21 +224,29 @@ int cmd_scan(int argc, const char **argv, struct kt_ctx *ctx)
 	ro.now_us = (int64_t)time(NULL) * 1000000;
 	ro.write = write_stdout;
 	rend = kt_renderer_new(&ro);
-	if (kt_pipeline_new(ctx, &po, o.group ? on_group_event : on_event,
-			    o.group ? (void *)&groups : (void *)rend, &pl)) {
-		rc = 1;
+	so.rend = o.group ? NULL : rend;
+	so.groups = o.group ? &groups : NULL;
+	so.ctx = ctx;
+	rc = 1;
+	if (kt_pipeline_new(ctx, &po, on_event, &so, &pl)) {
 		error("%s", kt_ctx_error(ctx));
 		goto cleanup;
 	}
-	bad = kt_cmd_scan_inputs(ctx, pl, &args, o.fallback, NULL);
+	if (o.db && store_begin(ctx, o.db, &so.st))
+		goto cleanup;
+	bad = kt_cmd_scan_inputs_each(ctx, pl, &args, o.fallback, on_input,
+				      &so);
+	if (so.st && store_end(ctx, &so))
+		bad++;
 	if (o.group)
 		print_groups(&groups, ro.format, ro.color);
 	else
 		kt_renderer_finish(rend, kt_pipeline_summary(pl));
 	if (o.stats)
-		print_stats(pl, start);
+		print_stats(pl, start, &so);
 	rc = bad ? 1 : 0;
 cleanup:
+	kt_store_close(so.st);
 	kt_renderer_free(rend);
 	kt_pipeline_free(pl);
 	kt_stats_release(&groups);

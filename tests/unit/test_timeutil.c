@@ -5,6 +5,7 @@
  * POSIX rules (no tzdata needed), and RFC 3339 formatting.
  */
 #include "base/compat.h"
+#include "base/err.h"
 #include "base/strbuf.h"
 #include "base/timeutil.h"
 #include <time.h>
@@ -333,6 +334,51 @@ static void test_format(void **state)
 	check_fmt(INT64_MIN, true, "-290308-12-21T19:59:05.224192Z");
 }
 
+static int64_t arg(const char *s, int64_t now)
+{
+	int64_t out = 42;
+
+	assert_int_equal(kt_time_parse_arg(s, now, &out), 0);
+	return out;
+}
+
+static void test_parse_arg(void **state)
+{
+	int64_t now = kt_utc_us(2025, 11, 24, 12, 0, 0, 0), out;
+	static const char *const bad[] = {
+		"", "yesterday", "2h30m", "-2h", "2x", "h", "2025-11-31",
+		"2025-13-01", "2025-11-24T25:00:00Z", "2025-11-24T10:00Z",
+		"2025-11-24T10:00:00+2:00", "2025-11-24T10:00:00.Z",
+		"2025-11-24Z1", "99999999999999999999d",
+	};
+	size_t i;
+
+	(void)state;
+	set_tz("CET");
+	assert_true(arg("2025-11-24T08:21:08Z", now) ==
+		    kt_utc_us(2025, 11, 24, 8, 21, 8, 0));
+	assert_true(arg("2025-11-24t10:21:08.5+02:00", now) ==
+		    kt_utc_us(2025, 11, 24, 8, 21, 8, 500000));
+	assert_true(arg("2025-11-24 08:21:08.1234567z", now) ==
+		    kt_utc_us(2025, 11, 24, 8, 21, 8, 123456));
+	/* without a zone: local time; a date is local midnight */
+	assert_true(arg("2025-11-24T09:21:08", now) ==
+		    kt_utc_us(2025, 11, 24, 8, 21, 8, 0));
+	assert_true(arg("2025-11-24", now) ==
+		    kt_utc_us(2025, 11, 23, 23, 0, 0, 0));
+	assert_true(arg("30s", now) == now - 30 * US);
+	assert_true(arg("2h", now) == now - 7200 * US);
+	assert_true(arg("7d", now) == now - 7 * 86400 * US);
+	assert_true(arg("1w", now) == now - 7 * 86400 * US);
+	assert_true(arg("0m", now) == now);
+	for (i = 0; i < KT_ARRAY_SIZE(bad); i++) {
+		int rc = kt_time_parse_arg(bad[i], now, &out);
+
+		if (rc != KT_ERR_PARSE && rc != KT_ERR_RANGE)
+			fail_msg("'%s' was taken", bad[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +392,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_local_odd_offsets, restore_utc),
 		cmocka_unit_test_teardown(test_local_year_month, restore_utc),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test_teardown(test_parse_arg, restore_utc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
