@@ -82,7 +82,7 @@ static const char *const severities[] = { "minor", "major", "critical",
 
 static const struct kt_option watch_options[] = {
 	KT_OPT_LIST(0, "source", struct watch_opts, sources, "SRC",
-		    "kmsg, journal or a file to follow (repeatable); "
+		    "kmsg, journal or a file to follow; "
 		    "default kmsg when readable, else journal"),
 	KT_OPT_STRING(0, "db", struct watch_opts, db, "PATH",
 		      "the event store (default " DEFAULT_DB ")"),
@@ -98,7 +98,7 @@ static const struct kt_option watch_options[] = {
 		    "URL", "POST each alert's event as JSON to URL"),
 	KT_OPT_LIST(0, "alertmanager", struct watch_opts,
 		    sink[KT_ALERT_ALERTMANAGER], "URL",
-		    "send alerts to a Prometheus Alertmanager (base URL)"),
+		    "Prometheus Alertmanager's alerts endpoint (.../api/v2/alerts)"),
 	KT_OPT_LIST(0, "dingtalk", struct watch_opts, sink[KT_ALERT_DINGTALK],
 		    "URL", "DingTalk robot webhook"),
 	KT_OPT_LIST(0, "feishu", struct watch_opts, sink[KT_ALERT_FEISHU],
@@ -173,6 +173,7 @@ struct watch {
 	struct kt_ctx *ctx;
 	struct watch_opts o;
 	struct kt_strlist args;
+	struct kt_strlist cfg;	/* strings owned: the configuration's */
 	int argc;
 	const char **argv;
 	int64_t idle_us, cooldown_us, resolve_us, timeout_us;
@@ -214,6 +215,14 @@ static int64_t mono_us(void)
 }
 
 /* ------------------------------------------------------------ options */
+
+/* A list whose strings are owned. */
+static void owned_release(struct kt_strlist *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		free((char *)l->v[i]);
+	kt_strlist_release(l);
+}
 
 static void opts_release(struct watch_opts *o)
 {
@@ -266,14 +275,15 @@ static int config_key(void *data, struct kt_ctx *ctx, const char *section,
 	} else {
 		strbuf_addf(&c->arg, "--%s=%s", key, value);
 	}
-	kt_strlist_add(c->out, c->arg.buf);
+	kt_strlist_add(c->out, xstrdup(c->arg.buf));
 	return 0;
 }
 
 /*
  * The configuration file: INI (base/ini.h), the keys of a [watch]
  * section (or before any section) are the long options without "--",
- * switches take true or false.  Appends the equivalent arguments.
+ * switches take true or false.  Appends the equivalent arguments to
+ * out, which owns them.
  */
 static int read_config(struct kt_ctx *ctx, const char *path,
 		       struct kt_strlist *out)
@@ -317,6 +327,7 @@ static int parse_all(struct watch *w)
 
 	opts_release(&w->o);
 	kt_strlist_release(&w->args);
+	owned_release(&w->cfg);
 	free(w->sink);
 	w->sink = NULL;
 	w->sink_nr = 0;
@@ -324,14 +335,15 @@ static int parse_all(struct watch *w)
 	/* the command line alone says where the configuration is */
 	rc = kt_cmd_parse_options(watch_options, &first, w->argc, w->argv,
 				  &ignored, watch_usage, watch_summary);
-	if (!rc && first.config && read_config(w->ctx, first.config, &all))
+	if (!rc && first.config && read_config(w->ctx, first.config, &w->cfg))
 		rc = error("%s", kt_ctx_error(w->ctx));
 	opts_release(&first);
 	kt_strlist_release(&ignored);
-	if (rc) {
-		kt_strlist_release(&all);
+	if (rc)
 		return rc;
-	}
+	/* the options borrow these strings: w->cfg keeps them */
+	for (i = 0; i < w->cfg.nr; i++)
+		kt_strlist_add(&all, w->cfg.v[i]);
 	for (i = 0; i < (size_t)w->argc; i++)
 		kt_strlist_add(&all, w->argv[i]);
 	w->o.retain_days = 90;
@@ -878,6 +890,7 @@ static void reload(struct watch *w)
 	sd_notify(0, "RELOADING=1");
 	memset(&w->o, 0, sizeof(w->o));
 	memset(&w->args, 0, sizeof(w->args));
+	memset(&w->cfg, 0, sizeof(w->cfg));
 	w->sink = NULL;
 	w->sink_nr = 0;
 	w->pl = NULL;
@@ -892,9 +905,11 @@ static void reload(struct watch *w)
 		unbuild(w);
 		opts_release(&w->o);
 		kt_strlist_release(&w->args);
+		owned_release(&w->cfg);
 		free(w->sink);
 		w->o = saved.o;
 		w->args = saved.args;
+		w->cfg = saved.cfg;
 		w->sink = saved.sink;
 		w->sink_nr = saved.sink_nr;
 		w->pl = saved.pl;
@@ -916,6 +931,7 @@ static void reload(struct watch *w)
 	}
 	opts_release(&saved.o);
 	kt_strlist_release(&saved.args);
+	owned_release(&saved.cfg);
 	free(saved.sink);
 	pick_sources(w);
 	sources_open(w);
@@ -1002,6 +1018,8 @@ int cmd_watch(int argc, const char **argv, struct kt_ctx *ctx)
 			printf("configuration ok: %zu source%s, %zu sink%s\n",
 			       w.src_nr, w.src_nr == 1 ? "" : "s", w.sink_nr,
 			       w.sink_nr == 1 ? "" : "s");
+			for (size_t i = 0; i < w.src_nr; i++)
+				printf("source %s\n", w.src[i].key);
 			rc = 0;
 		}
 		goto cleanup;
@@ -1055,6 +1073,7 @@ cleanup:
 	free(w.sink);
 	opts_release(&w.o);
 	kt_strlist_release(&w.args);
+	owned_release(&w.cfg);
 	strbuf_release(&w.json);
 	strbuf_release(&w.cur);
 	return rc;
