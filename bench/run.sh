@@ -2,7 +2,8 @@
 # bench/run.sh - scan throughput and memory benchmark (see bench/README.md).
 # Measures `ktriage scan --format ndjson` and, in the same run as the
 # baseline, `grep -c -E` with the rule pack's keywords on the
-# same generated 1 GiB mixed log; then peak RSS at 1/4 and 2x that size.
+# same generated 1 GiB mixed log; then peak RSS at 1/4 and 2x that size;
+# the report over a million events; watch's alert latency and idle cost.
 #
 #   bench/run.sh [--strict] [--runs N] [--size SIZE] [--seed N] BUILD_DIR
 #
@@ -338,6 +339,22 @@ else
 fi
 report_total=$(sed -n 's/^total *\([0-9.]*\) s.*/\1/p' "$work/report-bench.out")
 report_rss=$(sed -n 's/^peak RSS *\([0-9.]*\) MB.*/\1/p' "$work/report-bench.out")
+# ---- watch: alert latency and idle cost (bench/watch-bench.py) ----
+echo
+if python3 "$src/bench/watch-bench.py" --bin "$build/ktriage" \
+	> "$work/watch-bench.out" 2>&1; then
+	grep -v '^target:' "$work/watch-bench.out" | sed 's/^/watch: /'
+else
+	fail_msgs+=("watch-bench failed: $(tail -n 1 "$work/watch-bench.out")")
+fi
+watch_target() {	# NAME -> "VALUE VERDICT", or "? FAIL"
+	local t
+	t=$(sed -n "s/^target: $1 //p" "$work/watch-bench.out")
+	echo "${t:-? FAIL}"
+}
+read -r w_lat v_lat <<<"$(watch_target latency-median-ms)"
+read -r w_cpu v_cpu <<<"$(watch_target idle-cpu-percent)"
+read -r w_rss v_rss_idle <<<"$(watch_target idle-rss-mb)"
 echo
 echo "targets"
 printf '  %-40s %-28s %s\n' "throughput >= $TARGET_MBPS MB/s (median)" \
@@ -350,12 +367,18 @@ printf '  %-40s %-28s %s\n' "finds events (>= 1 per 2 reports)" \
 	"$nevents for $reports reports" "$v_valid"
 printf '  %-40s %-28s %s\n' "report over 1M events < 2 s, < 64 MB" \
 	"${report_total:-?} s, ${report_rss:-?} MB" "${v_report:-FAIL}"
+printf '  %-40s %-28s %s\n' "watch: alert latency < 100 ms (median)" \
+	"$w_lat ms" "$v_lat"
+printf '  %-40s %-28s %s\n' "watch idle: < 1% of a core, < 20 MB RSS" \
+	"$w_cpu %, $w_rss MB" \
+	"$([ "$v_cpu$v_rss_idle" = PASSPASS ] && echo PASS || echo FAIL)"
 for m in "${fail_msgs[@]+"${fail_msgs[@]}"}"; do
 	echo "  error: $m"
 done
 
 result=PASS
-for v in "$v_speed" "$v_ratio" "$v_rss" "$v_valid" "${v_report:-FAIL}"; do
+for v in "$v_speed" "$v_ratio" "$v_rss" "$v_valid" "${v_report:-FAIL}" \
+	"$v_lat" "$v_cpu" "$v_rss_idle"; do
 	[ "$v" = PASS ] || result=FAIL
 done
 [ ${#fail_msgs[@]} -eq 0 ] || result=FAIL

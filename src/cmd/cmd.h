@@ -49,6 +49,9 @@ int kt_cmd_scan_inputs(struct kt_ctx *ctx, struct kt_pipeline *pl,
 		       const struct kt_strlist *paths, const char *fallback,
 		       json_t *names);
 
+/* zh when LC_ALL, LC_MESSAGES or LANG (the first set) is Chinese, else en. */
+const char *kt_cmd_locale_lang(void);
+
 /* Called after each input with its display name and the lines it had. */
 typedef int kt_cmd_input_fn(void *data, const char *name, uint64_t lines);
 

@@ -286,3 +286,17 @@ void kt_cmd_replay_release(struct kt_cmd_replay *r)
 	kt_event_reader_free(r->reader);
 	r->reader = NULL;
 }
+
+const char *kt_cmd_locale_lang(void)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+	size_t i;
+
+	for (i = 0; i < KT_ARRAY_SIZE(vars); i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v && *v)
+			return !strncmp(v, "zh", 2) ? "zh" : "en";
+	}
+	return "en";
+}

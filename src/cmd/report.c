@@ -95,21 +95,6 @@ static const char report_summary[] =
 	"texts are written by a language model from the evidence and checked.\n"
 	"With --db, on the events a store holds (scan --db, watch).";
 
-/* zh when LC_ALL, LC_MESSAGES or LANG (the first set) is Chinese. */
-static const char *locale_lang(void)
-{
-	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
-	size_t i;
-
-	for (i = 0; i < KT_ARRAY_SIZE(vars); i++) {
-		const char *v = getenv(vars[i]);
-
-		if (v && *v)
-			return !strncmp(v, "zh", 2) ? "zh" : "en";
-	}
-	return "en";
-}
-
 /* --llm: ktriage.conf (or --llm-config), then the options, then the key. */
 static int llm_conf(struct kt_ctx *ctx, const struct report_opts *o,
 		    struct kt_llmconf *lc)
@@ -192,7 +177,7 @@ int cmd_report(int argc, const char **argv, struct kt_ctx *ctx)
 		goto cleanup;
 	rc = 0;
 	if (!o.lang)
-		o.lang = locale_lang();
+		o.lang = kt_cmd_locale_lang();
 	if (o.sysroot)
 		o.local = true;
 	if (o.llm_url || o.llm_model)
