@@ -165,6 +165,7 @@ struct wsrc {
 	struct kt_stream *stream;
 	struct kt_stream_pos saved;	/* where its cursor stands */
 	uint64_t lines_told;	/* lines counted in the metrics */
+	uint64_t lost_told;	/* lost records reported */
 	bool up;
 	int64_t retry_us;	/* failed: open or read again then */
 };
@@ -487,6 +488,7 @@ static void src_open(struct watch *w, struct wsrc *s, int64_t now)
 				  from, on_event, w);
 	s->saved = from;
 	s->lines_told = from.lines;
+	s->lost_told = 0;
 	s->up = true;
 	kt_metrics_source_up(w->m, s->key, true);
 	strbuf_release(&cur);
@@ -695,9 +697,17 @@ static void count_lines(struct watch *w)
 			continue;
 		n = kt_stream_lines(s->stream);
 		if (n > s->lines_told)
-			kt_metrics_source_lines(w->m, s->key, n - s->lines_told);
+			kt_metrics_source_lines(w->m, s->key,
+						n - s->lines_told);
 		s->lines_told = n;
-		kt_metrics_source_lost(w->m, s->key, kt_live_lost(s->live));
+		n = kt_live_lost(s->live);
+		if (n > s->lost_told)
+			warning("%s: %llu records lost: the kernel overwrote "
+				"them before they could be read (%llu in all)",
+				s->key, (unsigned long long)(n - s->lost_told),
+				(unsigned long long)n);
+		s->lost_told = n;
+		kt_metrics_source_lost(w->m, s->key, n);
 	}
 }
 
@@ -1005,7 +1015,7 @@ int cmd_watch(int argc, const char **argv, struct kt_ctx *ctx)
 	strbuf_init(&w.json, 0);
 	strbuf_init(&w.cur, 0);
 	if (gethostname(w.host, sizeof(w.host) - 1) < 0)
-		strcpy(w.host, "localhost");
+		snprintf(w.host, sizeof(w.host), "localhost");
 	rc = parse_all(&w);
 	if (rc) {
 		rc = rc > 0 ? 0 : 1;
