@@ -134,7 +134,7 @@ static const struct kt_option watch_options[] = {
 	KT_OPT_BOOL(0, "no-default-rules", struct watch_opts, no_default_rules,
 		    "use only the rules given with --rules"),
 	KT_OPT_STRING(0, "idle", struct watch_opts, idle, "TIME",
-		      "close a report no line joined for TIME (default 200ms)"),
+		      "close a report no line joined for TIME (default 50ms)"),
 	KT_OPT_STRING(0, "sysroot", struct watch_opts, sysroot, "DIR",
 		      "harvest crash dumps and pstore under DIR instead of /"),
 	KT_OPT_BOOL(0, "no-harvest", struct watch_opts, no_harvest,
@@ -360,7 +360,7 @@ static int parse_all(struct watch *w)
 		w->o.db = DEFAULT_DB;
 	if (!w->o.lang)
 		w->o.lang = kt_cmd_locale_lang();
-	if (parse_duration("idle", w->o.idle, 200000, &w->idle_us) ||
+	if (parse_duration("idle", w->o.idle, 50000, &w->idle_us) ||
 	    parse_duration("alert-cooldown", w->o.cooldown,
 			   600 * INT64_C(1000000), &w->cooldown_us) ||
 	    parse_duration("alert-resolve", w->o.resolve,
@@ -822,7 +822,7 @@ static int poll_timeout(const struct watch *w)
 		pos = kt_stream_pending(s->stream);
 		/* a report is open: tick often enough to close it in time */
 		if (pos.offset < kt_live_offset(s->live)) {
-			int idle_ms = (int)(w->idle_us / 4000);
+			int idle_ms = (int)(w->idle_us / 10000);
 
 			if (idle_ms < 1)
 				idle_ms = 1;
