@@ -806,6 +806,52 @@ fail:
 	sleep(1);
 }
 
+/*
+ * SIGTERM: the reports still open are complete as far as anyone will
+ * know (after a reboot /dev/kmsg holds only the new boot), so they are
+ * delivered, and stored with cursors at the end of what was read.
+ */
+static int finish(struct watch *w)
+{
+	int rc = kt_store_begin(w->ctx, w->st);
+
+	for (size_t i = 0; i < w->src_nr && !rc; i++) {
+		struct wsrc *s = &w->src[i];
+		uint64_t lines;
+
+		if (!s->stream)
+			continue;
+		lines = kt_stream_lines(s->stream);
+		kt_stream_free(w->ctx, s->stream, true);
+		s->stream = NULL;
+		rc = w->store_err;
+		if (rc)
+			break;
+		strbuf_reset(&w->cur);
+		rc = kt_live_cursor(s->live, kt_live_offset(s->live), lines,
+				    &w->cur);
+		if (rc) {
+			rc = kt_failf(w->ctx, rc, "'%s': no cursor at its end",
+				      s->key);
+			break;
+		}
+		rc = kt_store_set_cursor(w->ctx, w->st, s->key, w->cur.buf);
+		if (!rc)
+			rc = kt_store_set_input(w->ctx, w->st,
+						kt_live_name(s->live), lines);
+	}
+	if (!rc)
+		rc = kt_store_commit(w->ctx, w->st);
+	if (rc) {
+		kt_store_rollback(w->st);
+		return error("%s; the open reports will be read again",
+			     kt_ctx_error(w->ctx));
+	}
+	if (w->queued && w->al)
+		kt_alerter_kick(w->al);
+	return 0;
+}
+
 /* How long poll() may sleep. */
 static int poll_timeout(const struct watch *w)
 {
@@ -1000,7 +1046,7 @@ static int run(struct watch *w, int sfd)
 	sd_notify(0, "STOPPING=1");
 	free(pfd);
 	strbuf_release(&buf);
-	return 0;
+	return finish(w) ? 1 : 0;
 }
 
 int cmd_watch(int argc, const char **argv, struct kt_ctx *ctx)

@@ -5,6 +5,7 @@
             once: a restart adds nothing, a new dump is analysed at the
             next start
   stdout    --stdout prints each new event once, not again after a restart
+  term      SIGTERM stores the reports still open, and only once
   reload    SIGHUP reads the configuration file and rules again: a rule
             added to the rules folder finds its line afterwards; a broken
             configuration leaves the running one in place
@@ -189,6 +190,30 @@ def test_stdout_and_exec(bin_, tmp):
           "--test-alert: the exec sink got no test record")
 
 
+def test_term(bin_, tmp):
+    """SIGTERM stores the reports still open, once."""
+    db = os.path.join(tmp, "term.db")
+    log = os.path.join(tmp, "term.log")
+    open(log, "w").close()
+    w = Watch(bin_, ["--db", db, "--source", log, "--no-harvest",
+                     "--idle", "1h"], tmp, "term")
+    w.start()
+    sim = logsim.Log(seed=5)
+    with open(log, "a") as f:  # a hung task: no end marker, open for 1 h
+        f.write("".join(sim.report(logsim.PROBLEMS[9])))
+    time.sleep(0.5)
+    check(not w.query(db), "term: a report closed before --idle")
+    check(w.stop() == 0, "term: SIGTERM exit status")
+    evs = w.query(db)
+    check([e["subtype"] for e in evs] == ["hung_task"],
+          "term: stored %r, not the open hung task" %
+          [e["subtype"] for e in evs])
+    w.start()
+    time.sleep(0.5)
+    w.stop()
+    check(len(w.query(db)) == 1, "term: the report was stored again")
+
+
 def test_reload(bin_, tmp):
     db = os.path.join(tmp, "reload.db")
     log = os.path.join(tmp, "reload.log")
@@ -268,7 +293,8 @@ def main():
     a = ap.parse_args()
     bin_ = os.path.abspath(a.bin)
     tmp = tempfile.mkdtemp(prefix="kt-daemon-")
-    for t in (test_harvest, test_stdout_and_exec, test_reload, test_errors):
+    for t in (test_harvest, test_stdout_and_exec, test_term, test_reload,
+              test_errors):
         t(bin_, tmp)
         print("daemon: %s done" % t.__name__)
     if FAILS:
