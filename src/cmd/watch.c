@@ -166,6 +166,8 @@ struct wsrc {
 	struct kt_stream_pos saved;	/* where its cursor stands */
 	uint64_t lines_told;	/* lines counted in the metrics */
 	uint64_t lost_told;	/* lost records reported */
+	int64_t boot_wall_us;	/* kmsg: the wall-clock time of boot */
+	struct watch *w;
 	bool up;
 	int64_t retry_us;	/* failed: open or read again then */
 };
@@ -428,6 +430,7 @@ static void add_source(struct watch *w, enum kt_live_kind kind,
 	ALLOC_GROW(w->src, w->src_nr + 1, w->src_alloc);
 	s = &w->src[w->src_nr++];
 	memset(s, 0, sizeof(*s));
+	s->w = w;
 	s->kind = kind;
 	s->path = path ? xstrdup(path) : NULL;
 	s->key = strbuf_detach(&key, NULL);
@@ -468,6 +471,7 @@ static int pick_sources(struct watch *w)
 }
 
 static void on_event(void *data, struct kt_event *ev);
+static void on_stream_event(void *data, struct kt_event *ev);
 
 /* Opens s at its committed cursor; a failure is retried later. */
 static void src_open(struct watch *w, struct wsrc *s, int64_t now)
@@ -485,10 +489,12 @@ static void src_open(struct watch *w, struct wsrc *s, int64_t now)
 	from.offset = kt_live_resume_offset(s->live);
 	from.lines = kt_live_resume_lines(s->live);
 	s->stream = kt_stream_new(w->pl, kt_live_name(s->live), w->idle_us,
-				  from, on_event, w);
+				  from, on_stream_event, s);
 	s->saved = from;
 	s->lines_told = from.lines;
 	s->lost_told = 0;
+	/* kmsg stamps are time since boot: when was that? */
+	s->boot_wall_us = wall_us() - mono_us();
 	s->up = true;
 	kt_metrics_source_up(w->m, s->key, true);
 	strbuf_release(&cur);
@@ -592,6 +598,21 @@ static void on_event(void *data, struct kt_event *ev)
 	}
 out:
 	kt_event_free(ev);
+}
+
+/*
+ * An event of a live source.  kmsg records of this boot carry only the
+ * time since boot; they get the wall-clock time that corresponds (off
+ * by the time the machine was suspended, if it was).
+ */
+static void on_stream_event(void *data, struct kt_event *ev)
+{
+	struct wsrc *s = data;
+
+	if (s->kind == KT_LIVE_KMSG && ev->wall_us == KT_NO_TIME &&
+	    ev->mono_us >= 0)
+		ev->wall_us = s->boot_wall_us + ev->mono_us;
+	on_event(s->w, ev);
 }
 
 /* ------------------------------------------------------------ harvest */
