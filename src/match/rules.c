@@ -1205,7 +1205,8 @@ int kt_ruleset_load_path(struct kt_ctx *ctx, struct kt_ruleset *rs,
 		}
 	}
 	closedir(d);
-	qsort(names, nr, sizeof(*names), cmp_str);
+	if (nr)	/* names is NULL for a folder without rule files */
+		qsort(names, nr, sizeof(*names), cmp_str);
 	for (i = 0; i < nr; i++) {
 		if (!rc)
 			rc = load_file(ctx, rs, names[i]);
