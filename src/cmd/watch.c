@@ -166,6 +166,7 @@ struct wsrc {
 	struct kt_stream_pos saved;	/* where its cursor stands */
 	uint64_t lines_told;	/* lines counted in the metrics */
 	uint64_t lost_told;	/* lost records reported */
+	bool fresh;		/* opened without a cursor: save one now */
 	int64_t boot_wall_us;	/* kmsg: the wall-clock time of boot */
 	struct watch *w;
 	bool up;
@@ -491,6 +492,7 @@ static void src_open(struct watch *w, struct wsrc *s, int64_t now)
 	s->stream = kt_stream_new(w->pl, kt_live_name(s->live), w->idle_us,
 				  from, on_stream_event, s);
 	s->saved = from;
+	s->fresh = !have;
 	s->lines_told = from.lines;
 	s->lost_told = 0;
 	/* kmsg stamps are time since boot: when was that? */
@@ -676,7 +678,7 @@ static int save_cursors(struct watch *w)
 			continue;
 		pos = kt_stream_pending(s->stream);
 		if (pos.offset == s->saved.offset &&
-		    pos.lines == s->saved.lines)
+		    pos.lines == s->saved.lines && !s->fresh)
 			continue;
 		strbuf_reset(&w->cur);
 		rc = kt_live_cursor(s->live, pos.offset, pos.lines, &w->cur);
@@ -704,6 +706,7 @@ static void cursors_committed(struct watch *w)
 		if (!s->stream)
 			continue;
 		s->saved = kt_stream_pending(s->stream);
+		s->fresh = false;
 		kt_live_forget(s->live, s->saved.offset);
 	}
 }
@@ -873,6 +876,15 @@ static int finish(struct watch *w)
 	return 0;
 }
 
+/* A turn right after the sources were opened (see cmd_watch()). */
+static void first_turn(struct watch *w)
+{
+	struct strbuf buf = STRBUF_INIT;
+
+	turn(w, &buf);
+	strbuf_release(&buf);
+}
+
 /* How long poll() may sleep. */
 static int poll_timeout(const struct watch *w)
 {
@@ -1012,6 +1024,7 @@ static void reload(struct watch *w)
 	free(saved.sink);
 	pick_sources(w);
 	sources_open(w);
+	first_turn(w);
 	start_delivery(w);
 	kt_log(w->ctx, KT_LOG_INFO, "configuration and rules read again");
 	sd_notify(0, "READY=1");
@@ -1132,6 +1145,12 @@ int cmd_watch(int argc, const char **argv, struct kt_ctx *ctx)
 		error("harvest: %s", kt_ctx_error(ctx));
 	pick_sources(&w);
 	sources_open(&w);
+	/*
+	 * A source opened without a cursor starts at the end of a file or
+	 * journal: that place is committed before anything else happens,
+	 * or a crash before the first event would skip what came since.
+	 */
+	first_turn(&w);
 	if (sd_watchdog_enabled(0, &w.dog_us) <= 0)
 		w.dog_us = 0;
 	sd_notify(0, "READY=1");

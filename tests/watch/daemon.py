@@ -6,6 +6,8 @@
             next start
   stdout    --stdout prints each new event once, not again after a restart
   term      SIGTERM stores the reports still open, and only once
+  first     a new source's starting place is committed before READY=1, so
+            a kill -9 right after the first start loses nothing
   reload    SIGHUP reads the configuration file and rules again: a rule
             added to the rules folder finds its line afterwards; a broken
             configuration leaves the running one in place
@@ -214,6 +216,26 @@ def test_term(bin_, tmp):
     check(len(w.query(db)) == 1, "term: the report was stored again")
 
 
+def test_first_cursor(bin_, tmp):
+    """The place a new source starts at is committed before READY=1."""
+    db = os.path.join(tmp, "first.db")
+    log = os.path.join(tmp, "first.log")
+    with open(log, "w") as f:
+        f.write(logsim.Log(seed=8).noise())  # history: not read
+    w = Watch(bin_, ["--db", db, "--source", log, "--no-harvest"], tmp,
+              "first")
+    w.start()
+    w.proc.send_signal(signal.SIGKILL)
+    w.proc.wait()
+    with open(log, "a") as f:  # written while the daemon is down
+        f.write("".join(logsim.Log(seed=9).report(logsim.PROBLEMS[3])))
+    w.start()
+    check(wait_for(lambda: len(w.query(db)) == 1),
+          "first cursor: what was written after the first start and "
+          "before the restart was not read")
+    w.stop()
+
+
 def test_reload(bin_, tmp):
     db = os.path.join(tmp, "reload.db")
     log = os.path.join(tmp, "reload.log")
@@ -293,8 +315,8 @@ def main():
     a = ap.parse_args()
     bin_ = os.path.abspath(a.bin)
     tmp = tempfile.mkdtemp(prefix="kt-daemon-")
-    for t in (test_harvest, test_stdout_and_exec, test_term, test_reload,
-              test_errors):
+    for t in (test_harvest, test_stdout_and_exec, test_term,
+              test_first_cursor, test_reload, test_errors):
         t(bin_, tmp)
         print("daemon: %s done" % t.__name__)
     if FAILS:
