@@ -63,12 +63,18 @@ static uint64_t btime_ns(const struct statx *stx)
 	       stx->stx_btime.tv_nsec;
 }
 
+static uint64_t mtime_ns(const struct statx *stx)
+{
+	return (uint64_t)stx->stx_mtime.tv_sec * 1000000000u +
+	       stx->stx_mtime.tv_nsec;
+}
+
 /* Identity of the file at (dirfd, name); flags as for statx(). */
 static int id_at(int dirfd, const char *name, int flags, struct file_id *id,
 		 struct statx *stx)
 {
 	if (statx(dirfd, name, flags, STATX_TYPE | STATX_INO | STATX_SIZE |
-		  STATX_NLINK | STATX_BTIME, stx))
+		  STATX_NLINK | STATX_BTIME | STATX_MTIME, stx))
 		return -1;
 	id->dev = makedev(stx->stx_dev_major, stx->stx_dev_minor);
 	id->ino = stx->stx_ino;
@@ -239,6 +245,75 @@ static int use_file(struct kt_ctx *ctx, struct kt_live *l, int fd,
 	watch_file(fs);
 	add_mark(l, &fs->id, pos, false);
 	return 0;
+}
+
+/* Rotations compressed into a new file are copies, not the next file. */
+static bool compressed_name(const char *name)
+{
+	static const char *const ext[] = { ".gz", ".zst", ".xz", ".bz2",
+					   ".lz4", ".Z" };
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < KT_ARRAY_SIZE(ext); i++) {
+		size_t e = strlen(ext[i]);
+
+		if (n > e && !strcmp(name + n - e, ext[i]))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * After a rotated file was read to its end: the file of the path's
+ * family (the path's name alone or followed by '.', '-' or '_', as
+ * kern.log.1 and messages-20251121 are) born next after it and written
+ * to since (a copytruncate copy made earlier is not), when that is not
+ * the file now at the path.  When the path was rotated twice before the
+ * old file was finished (the daemon was down), that is the file in
+ * between, which would otherwise be skipped.  done_mtime is the old
+ * file's modification time in ns.  Returns an open descriptor, or -1
+ * (go on with the path).
+ */
+static int open_successor(struct file_src *fs, const struct file_id *done,
+			  uint64_t done_mtime)
+{
+	const char *base = strrchr(fs->path, '/');
+	struct file_id id, best = { 0 }, at_path;
+	char name[NAME_MAX + 1] = "";
+	struct statx stx;
+	struct dirent *de;
+	size_t blen;
+	DIR *d;
+	int fd = -1;
+
+	base = base ? base + 1 : fs->path;
+	blen = strlen(base);
+	if (!done->btime || !blen || !(d = opendir(fs->dir)))
+		return -1;
+	while ((de = readdir(d))) {
+		const char *n = de->d_name;
+
+		if (strncmp(n, base, blen) ||
+		    (n[blen] && !strchr(".-_", n[blen])) ||
+		    compressed_name(n + blen))
+			continue;
+		if (id_at(dirfd(d), n, AT_SYMLINK_NOFOLLOW, &id, &stx) ||
+		    !S_ISREG(stx.stx_mode) || !id.btime ||
+		    id.btime <= done->btime || same_id(&id, done) ||
+		    mtime_ns(&stx) < done_mtime)
+			continue;
+		if (!best.btime || id.btime < best.btime) {
+			best = id;
+			snprintf(name, sizeof(name), "%s", n);
+		}
+	}
+	if (best.btime &&
+	    (id_at(AT_FDCWD, fs->path, 0, &at_path, &stx) ||
+	     !same_id(&at_path, &best)))
+		fd = openat(dirfd(d), name, O_RDONLY | O_NONBLOCK |
+			    O_CLOEXEC | O_NOCTTY);
+	closedir(d);
+	return fd;
 }
 
 /* Opens the path; 1 when it does not exist (yet). */
@@ -486,7 +561,21 @@ static int file_read(struct kt_ctx *ctx, struct kt_live *l, struct strbuf *out,
 			/* NEEDSWORK: what the writer adds to the old file
 			 * after this (before it reopens the path) is lost,
 			 * as with tail -F */
+			struct file_id done = fs->id;
+			struct statx self;
+			uint64_t mtime = 0;
+			int next;
+
+			if (!id_at(fs->fd, "", AT_EMPTY_PATH, &done, &self))
+				mtime = mtime_ns(&self);
 			close_file(fs);
+			next = open_successor(fs, &done, mtime);
+			if (next >= 0) {
+				errno = 0;
+				rc = use_file(ctx, l, next, 0);
+				if (rc)
+					break;
+			}
 		}
 	}
 	if (rc > 0)

@@ -228,6 +228,7 @@ struct kt_stream *kt_stream_new(struct kt_pipeline *pl, const char *name,
 	s->name = keep_name(pl, name);
 	s->fr = kt_framer_new(&fo);
 	kt_framer_set_position(s->fr, from.lines, from.offset);
+	s->lines = from.lines;
 	s->as = kt_assembler_new(&pl->rs, stream_on_report, s);
 	s->an = kt_analyzer_new(&pl->rs, fn, data);
 	s->idle_us = idle_us;

@@ -102,6 +102,7 @@ void kt_stream_push(struct kt_ctx *ctx, struct kt_stream *s,
 		    const char *data, size_t len, int64_t now_us);
 void kt_stream_tick(struct kt_stream *s, int64_t now_us);
 struct kt_stream_pos kt_stream_pending(const struct kt_stream *s);
+/* Lines read so far, those before from included. */
 uint64_t kt_stream_lines(const struct kt_stream *s);
 void kt_stream_free(struct kt_ctx *ctx, struct kt_stream *s, bool flush);
 

@@ -351,6 +351,55 @@ static void test_rotate_while_stopped(void **state)
 	strbuf_release(&dated);
 }
 
+/*
+ * Rotated twice while stopped: the cursor's file is now app.log.2, the
+ * file written after it app.log.1; all of it is read, in order, before
+ * the path.  A copytruncate copy made earlier (app.log.ct, older than
+ * the last write to the cursor's file) and a compressed rotation are
+ * not taken for the file in between.
+ */
+static void test_rotate_twice_while_stopped(void **state)
+{
+	struct fixture *f = *state;
+	struct strbuf cur = STRBUF_INIT, two = STRBUF_INIT, ct = STRBUF_INIT;
+	struct strbuf gz = STRBUF_INIT;
+	struct reader r, again;
+
+	strbuf_addf(&two, "%s.2", f->path.buf);
+	strbuf_addf(&ct, "%s.ct", f->path.buf);
+	strbuf_addf(&gz, "%s.3.gz", f->path.buf);
+	put(f->path.buf, O_TRUNC, "");
+	reader_open(f, &r, f->path.buf, NULL);
+	append(f->path.buf, "a1\na2\n");
+	drain(f, &r);
+	assert_int_equal(kt_live_cursor(r.l, 3, 1, &cur), 0);
+	reader_close(&r);
+	usleep(20000);	/* birth times apart, whatever the clock tick */
+	put(ct.buf, O_TRUNC, "a1\na2\n");
+	usleep(20000);
+	append(f->path.buf, "a3\n");
+
+	/* stopped: rotated, b written, rotated again, c written */
+	assert_int_equal(rename(f->path.buf, f->old.buf), 0);
+	usleep(20000);
+	put(f->path.buf, O_TRUNC, "b1\nb2\n");
+	usleep(20000);
+	put(gz.buf, O_TRUNC, "not the next file\n");
+	assert_int_equal(rename(f->old.buf, two.buf), 0);
+	assert_int_equal(rename(f->path.buf, f->old.buf), 0);
+	usleep(20000);
+	put(f->path.buf, O_TRUNC, "c1\n");
+
+	reader_open(f, &again, f->path.buf, cur.buf);
+	drain(f, &again);
+	expect_text(&again, "a2\na3\nb1\nb2\nc1\n");
+	reader_close(&again);
+	strbuf_release(&cur);
+	strbuf_release(&two);
+	strbuf_release(&ct);
+	strbuf_release(&gz);
+}
+
 static void test_copytruncate(void **state)
 {
 	struct fixture *f = *state;
@@ -503,6 +552,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rotate_create, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rotate_while_stopped,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rotate_twice_while_stopped,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copytruncate, setup,
 						teardown),

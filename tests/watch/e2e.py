@@ -146,6 +146,12 @@ class Writer:
         self.rng = random.Random(seed)
         self.written = []
         self.lock = threading.Lock()
+        self.actions = []  # (lines written before it, what happened)
+
+    def note(self, what):
+        with self.lock:
+            n = sum(t.count("\n") for t in self.written)
+            self.actions.append((n, what))
 
     def append(self, text):
         with self.lock:
@@ -240,10 +246,13 @@ def main():
                 # kill -9 at a random moment of the batch, come back later
                 time.sleep(rng.random() * 0.5)
                 daemon.kill()
+                writer.note("kill -9")
                 time.sleep(rng.random() * 0.3)
                 if r % 3 == 1:
                     writer.rotate_rename()  # while the daemon is down
+                    writer.note("rotated by rename while down")
                 daemon.start()
+                writer.note("started")
             t.join()
             writer.barrier()
             if r == 2:
@@ -252,12 +261,14 @@ def main():
                 rec.start()
             if r % 3 == 0 and r:
                 writer.rotate_rename()
+                writer.note("rotated by rename")
             elif r % 3 == 2:
                 # copytruncate loses what is written between the copy and
                 # the truncation, and what the reader had not read yet:
                 # that is the method's own gap, so give the reader time
                 time.sleep(1.0)
                 writer.rotate_copytruncate()
+                writer.note("copytruncate")
                 time.sleep(0.5)
 
         expected_dir = os.path.join(tmp, "expected")
@@ -317,6 +328,8 @@ def main():
     if failures:
         for f in failures:
             print("e2e: FAIL: " + f)
+        for n, what in writer.actions:
+            print("e2e: after line %d: %s" % (n, what))
         print("e2e: files kept in " + tmp)
         sys.exit(1)
     if not a.keep:
