@@ -258,11 +258,25 @@ static void link_cause(struct kt_analyzer *an, struct host_state *h,
 	}
 }
 
+void kt_summary_count(struct kt_summary *s, size_t type,
+		      const struct kt_event *ev)
+{
+	s->events++;
+	s->by_severity[ev->severity]++;
+	if (type < KT_TYPES_MAX)
+		s->by_type[type][ev->severity]++;
+	if (ev->wall_us != KT_NO_TIME) {
+		if (s->first_us == KT_NO_TIME || ev->wall_us < s->first_us)
+			s->first_us = ev->wall_us;
+		if (s->last_us == KT_NO_TIME || ev->wall_us > s->last_us)
+			s->last_us = ev->wall_us;
+	}
+}
+
 void kt_analyzer_feed(struct kt_analyzer *an, struct kt_event *ev)
 {
 	struct host_state *h = host_get(an, ev->host);
 	struct kt_summary *s = &an->sum;
-	uint8_t t;
 
 	if (ev->is_boot) {
 		classify_boot(h, ev);
@@ -279,16 +293,7 @@ void kt_analyzer_feed(struct kt_analyzer *an, struct kt_event *ev)
 	memcpy(h->last_id, ev->id, sizeof(h->last_id));
 	remember(h, ev);
 
-	s->events++;
-	s->by_severity[ev->severity]++;
-	t = kt_ruleset_type_find(an->rs, ev->type);
-	if (t != KT_NO_TYPE)
-		s->by_type[t][ev->severity]++;
-	if (ev->wall_us != KT_NO_TIME) {
-		if (s->first_us == KT_NO_TIME || ev->wall_us < s->first_us)
-			s->first_us = ev->wall_us;
-		if (s->last_us == KT_NO_TIME || ev->wall_us > s->last_us)
-			s->last_us = ev->wall_us;
-	}
+	/* KT_NO_TYPE is beyond KT_TYPES_MAX: not counted by type */
+	kt_summary_count(s, kt_ruleset_type_find(an->rs, ev->type), ev);
 	an->fn(an->data, ev);
 }

@@ -31,6 +31,13 @@ struct kt_summary {
 	int64_t first_us, last_us;	/* time span of events, or KT_NO_TIME */
 };
 
+/*
+ * Counts ev in s: events, severities, its type (the index in s->type,
+ * or KT_TYPES_MAX or more for none) and the time span.
+ */
+void kt_summary_count(struct kt_summary *s, size_t type,
+		      const struct kt_event *ev);
+
 struct kt_analyzer;
 
 struct kt_analyzer *kt_analyzer_new(const struct kt_ruleset *rs,

@@ -58,7 +58,6 @@ void kt_summary_builder_add(struct kt_summary_builder *b,
 			    const struct kt_event *ev)
 {
 	struct kt_summary *s = &b->sum;
-	size_t t;
 	bool added = false;
 
 	if (b->hosts.nr < HOSTS_MAX)
@@ -67,15 +66,5 @@ void kt_summary_builder_add(struct kt_summary_builder *b,
 		s->hosts++;
 	if (ev->is_boot)
 		s->boots++;
-	s->events++;
-	s->by_severity[ev->severity]++;
-	t = type_index(b, ev->type);
-	if (t < KT_TYPES_MAX)
-		s->by_type[t][ev->severity]++;
-	if (ev->wall_us != KT_NO_TIME) {
-		if (s->first_us == KT_NO_TIME || ev->wall_us < s->first_us)
-			s->first_us = ev->wall_us;
-		if (s->last_us == KT_NO_TIME || ev->wall_us > s->last_us)
-			s->last_us = ev->wall_us;
-	}
+	kt_summary_count(s, type_index(b, ev->type), ev);
 }
