@@ -305,3 +305,21 @@ int kt_time_parse_arg(const char *s, int64_t now_us, int64_t *out)
 	}
 	return 0;
 }
+
+static int64_t clock_us(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t kt_wall_us(void)
+{
+	return clock_us(CLOCK_REALTIME);
+}
+
+int64_t kt_mono_us(void)
+{
+	return clock_us(CLOCK_MONOTONIC);
+}

@@ -60,4 +60,8 @@ int64_t kt_time_parse(const char *s);
  */
 int kt_time_parse_arg(const char *s, int64_t now_us, int64_t *out);
 
+/* Now, in microseconds: the wall clock (since the epoch), the monotonic. */
+int64_t kt_wall_us(void);
+int64_t kt_mono_us(void);
+
 #endif

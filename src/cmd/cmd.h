@@ -89,6 +89,15 @@ struct kt_cmd_db {
 int kt_cmd_db_filter(const struct kt_cmd_db *o, int64_t now_us,
 		     struct kt_store_filter *f);
 
+/*
+ * For the commands that read logs or, with --db, a store (stats,
+ * report): checks that the filters come with --db and that --db comes
+ * without paths (nr_paths), then fills f (when --db is given).  Prints
+ * the error and returns -1.
+ */
+int kt_cmd_db_or_paths(const struct kt_cmd_db *o, size_t nr_paths,
+		       struct kt_store_filter *f);
+
 /* What a replay leaves behind for the output: see kt_cmd_db_replay(). */
 struct kt_cmd_replay {
 	struct kt_summary_builder sum;	/* the events replayed, counted */

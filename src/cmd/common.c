@@ -221,6 +221,18 @@ int kt_cmd_db_filter(const struct kt_cmd_db *o, int64_t now_us,
 	return 0;
 }
 
+int kt_cmd_db_or_paths(const struct kt_cmd_db *o, size_t nr_paths,
+		       struct kt_store_filter *f)
+{
+	if (!o->path && (o->since || o->until || o->type || o->host))
+		return error("--since, --until, --type and --host need --db");
+	if (o->path && nr_paths)
+		return error("--db reads the store: name no PATH");
+	if (o->path)
+		return kt_cmd_db_filter(o, kt_wall_us(), f);
+	return 0;
+}
+
 struct replay_to {
 	struct kt_cmd_replay *r;
 	kt_event_fn *fn;

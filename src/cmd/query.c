@@ -7,10 +7,10 @@
  */
 #include "base/compat.h"
 #include "base/strbuf.h"
+#include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
 #include "output/render.h"
-#include <time.h>
 
 struct query_opts {
 	struct kt_cmd_db db;
@@ -61,14 +61,6 @@ static const char query_summary[] =
 	"'scan --format ndjson' printed for it, json one array of them, text\n"
 	"the listing of 'scan --format text'.  Time bounds leave out the\n"
 	"events without a time.";
-
-static int64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void write_stdout(void *data, const char *buf, size_t len)
 {
@@ -141,7 +133,7 @@ static int print_text(struct kt_ctx *ctx, struct kt_store *st,
 	ro.format = KT_FORMAT_TEXT;
 	ro.color = kt_cmd_want_color(o->color);
 	ro.verbose = o->verbose;
-	ro.now_us = now_us();
+	ro.now_us = kt_wall_us();
 	ro.write = write_stdout;
 	t.rend = kt_renderer_new(&ro);
 	kt_summary_builder_init(&t.sum, NULL);
@@ -187,7 +179,7 @@ int cmd_query(int argc, const char **argv, struct kt_ctx *ctx)
 		      args.v[0]);
 		goto cleanup;
 	}
-	if (kt_cmd_db_filter(&o.db, now_us(), &f))
+	if (kt_cmd_db_filter(&o.db, kt_wall_us(), &f))
 		goto cleanup;
 	f.fingerprint = o.fingerprint;
 	if (o.severity)

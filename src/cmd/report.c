@@ -8,6 +8,7 @@
  */
 #include "base/compat.h"
 #include "base/strbuf.h"
+#include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "analyze/digest.h"
 #include "cmd/cmd.h"
@@ -17,7 +18,6 @@
 #include "output/llmconf.h"
 #include "output/report.h"
 #include "pipeline/pipeline.h"
-#include <time.h>
 
 struct report_opts {
 	const char *lang;
@@ -125,14 +125,6 @@ static void on_event(void *data, struct kt_event *ev)
 	kt_event_free(ev);
 }
 
-static int64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 int cmd_report(int argc, const char **argv, struct kt_ctx *ctx)
 {
 	struct report_opts o = { 0 };
@@ -164,16 +156,7 @@ int cmd_report(int argc, const char **argv, struct kt_ctx *ctx)
 		goto cleanup;
 	}
 	rc = 1;
-	if (!o.db.path && (o.db.since || o.db.until || o.db.type ||
-			   o.db.host)) {
-		error("--since, --until, --type and --host need --db");
-		goto cleanup;
-	}
-	if (o.db.path && args.nr) {
-		error("--db reads the store: name no PATH");
-		goto cleanup;
-	}
-	if (o.db.path && kt_cmd_db_filter(&o.db, now_us(), &f))
+	if (kt_cmd_db_or_paths(&o.db, args.nr, &f))
 		goto cleanup;
 	rc = 0;
 	if (!o.lang)
@@ -221,7 +204,7 @@ int cmd_report(int argc, const char **argv, struct kt_ctx *ctx)
 		inputs[i] = json_string_value(json_array_get(names, i));
 	memset(&ro, 0, sizeof(ro));
 	ro.lang = (enum kt_lang)kt_lang_from_name(o.lang);
-	ro.now_us = now_us();
+	ro.now_us = kt_wall_us();
 	ro.inputs = inputs;
 	ro.nr_inputs = json_array_size(names);
 	ro.lines = lines;

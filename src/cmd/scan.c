@@ -7,12 +7,12 @@
  */
 #include "base/compat.h"
 #include "base/strbuf.h"
+#include "base/timeutil.h"
 #include "cmd/cmd.h"
 #include "analyze/stats.h"
 #include "output/render.h"
 #include "output/statsout.h"
 #include "pipeline/pipeline.h"
-#include <time.h>
 #include <unistd.h>
 
 struct scan_opts {
@@ -154,10 +154,7 @@ static void print_groups(const struct kt_stats *st, enum kt_format fmt,
 
 static double now_secs(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)kt_mono_us() / 1e6;
 }
 
 static void print_stats(const struct kt_pipeline *pl, double start,
@@ -221,7 +218,7 @@ int cmd_scan(int argc, const char **argv, struct kt_ctx *ctx)
 	ro.format = (enum kt_format)kt_format_from_name(o.format);
 	ro.color = ro.format == KT_FORMAT_TEXT && kt_cmd_want_color(o.color);
 	ro.verbose = o.verbose;
-	ro.now_us = (int64_t)time(NULL) * 1000000;
+	ro.now_us = kt_wall_us();
 	ro.write = write_stdout;
 	rend = kt_renderer_new(&ro);
 	so.rend = o.group ? NULL : rend;

@@ -11,7 +11,6 @@
 #include "analyze/stats.h"
 #include "cmd/cmd.h"
 #include "output/statsout.h"
-#include <time.h>
 #include <unistd.h>
 
 struct stats_opts {
@@ -85,17 +84,7 @@ int cmd_stats(int argc, const char **argv, struct kt_ctx *ctx)
 		goto cleanup;
 	}
 	rc = 1;
-	if (!o.db.path && (o.db.since || o.db.until || o.db.type ||
-			   o.db.host)) {
-		error("--since, --until, --type and --host need --db");
-		goto cleanup;
-	}
-	if (o.db.path && args.nr) {
-		error("--db reads the store: name no PATH");
-		goto cleanup;
-	}
-	if (o.db.path && kt_cmd_db_filter(&o.db, (int64_t)time(NULL) * 1000000,
-					  &f))
+	if (kt_cmd_db_or_paths(&o.db, args.nr, &f))
 		goto cleanup;
 	po.rule_paths = o.rules.v;
 	po.nr_rule_paths = o.rules.nr;

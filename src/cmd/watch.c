@@ -23,6 +23,7 @@
 #include "base/ini.h"
 #include "base/parse.h"
 #include "base/strbuf.h"
+#include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
 #include "input/input.h"
@@ -40,7 +41,6 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
-#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_DB "/var/lib/ktriage/events.db"
@@ -201,22 +201,6 @@ struct watch {
 	uint64_t dog_us;	/* systemd watchdog interval, 0: none */
 	bool reopen;		/* open the sources again from the store */
 };
-
-static int64_t wall_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* ------------------------------------------------------------ options */
 
@@ -496,7 +480,7 @@ static void src_open(struct watch *w, struct wsrc *s, int64_t now)
 	s->lines_told = from.lines;
 	s->lost_told = 0;
 	/* kmsg stamps are time since boot: when was that? */
-	s->boot_wall_us = wall_us() - mono_us();
+	s->boot_wall_us = kt_wall_us() - kt_mono_us();
 	s->up = true;
 	kt_metrics_source_up(w->m, s->key, true);
 	strbuf_release(&cur);
@@ -522,7 +506,7 @@ static void src_close(struct watch *w, struct wsrc *s)
 
 static void sources_open(struct watch *w)
 {
-	int64_t now = mono_us();
+	int64_t now = kt_mono_us();
 
 	for (size_t i = 0; i < w->src_nr; i++)
 		src_open(w, &w->src[i], now);
@@ -574,7 +558,7 @@ static void on_event(void *data, struct kt_event *ev)
 {
 	struct watch *w = data;
 	struct kt_jsonw jw;
-	int64_t now = wall_us();
+	int64_t now = kt_wall_us();
 	bool added = false;
 	unsigned q = 0;
 
@@ -772,7 +756,7 @@ static void housekeeping(struct watch *w, int64_t now_wall, int64_t now)
  */
 static void turn(struct watch *w, struct strbuf *buf)
 {
-	int64_t now = mono_us(), now_wall = wall_us();
+	int64_t now = kt_mono_us(), now_wall = kt_wall_us();
 	int rc;
 
 	w->ctx->now = now_wall / 1000000;
@@ -932,7 +916,7 @@ static int build(struct watch *w)
 	if (rc)
 		return error("%s", kt_ctx_error(w->ctx));
 	if (!w->m)
-		w->m = kt_metrics_new(kt_pipeline_rules(w->pl), wall_us());
+		w->m = kt_metrics_new(kt_pipeline_rules(w->pl), kt_wall_us());
 	if (!w->sink_nr || !w->st)
 		return 0;	/* no alerts, or only checking the options */
 	kt_alert_conf_init(&ac);

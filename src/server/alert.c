@@ -65,22 +65,6 @@ struct kt_alerter {
 	uint64_t seed;			/* of the jitter */
 };
 
-static int64_t wall_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * SEC_US + ts.tv_nsec / 1000;
-}
-
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * SEC_US + ts.tv_nsec / 1000;
-}
-
 /* ------------------------------------------------------------ conf */
 
 void kt_alert_conf_init(struct kt_alert_conf *c)
@@ -218,7 +202,7 @@ int kt_alerter_new(struct kt_ctx *ctx, const struct kt_alert_conf *conf,
 	pthread_cond_init(&a->wake, &attr);
 	pthread_condattr_destroy(&attr);
 	kt_ctx_init(&a->tctx);
-	a->seed = (uint64_t)mono_us() ^ (uint64_t)(uintptr_t)a;
+	a->seed = (uint64_t)kt_mono_us() ^ (uint64_t)(uintptr_t)a;
 	*out = a;
 	return 0;
 }
@@ -429,7 +413,7 @@ static void feed(int fd, const struct strbuf *body, int64_t deadline)
 
 	while (off < body->len) {
 		struct pollfd p = { .fd = fd, .events = POLLOUT };
-		int64_t left = deadline - mono_us();
+		int64_t left = deadline - kt_mono_us();
 		ssize_t n;
 
 		if (left <= 0 || poll(&p, 1, (int)(left / 1000) + 1) <= 0)
@@ -452,7 +436,7 @@ static int send_exec(struct kt_ctx *ctx, const struct kt_alert_sink *s,
 		     const char *name, const struct strbuf *body,
 		     int64_t timeout_us)
 {
-	int64_t deadline = mono_us() + timeout_us;
+	int64_t deadline = kt_mono_us() + timeout_us;
 	int fd[2], status = 0;
 	pid_t pid, w = 0;
 
@@ -472,7 +456,7 @@ static int send_exec(struct kt_ctx *ctx, const struct kt_alert_sink *s,
 	close(fd[0]);
 	fcntl(fd[1], F_SETFL, O_NONBLOCK);
 	feed(fd[1], body, deadline);
-	while (mono_us() < deadline) {
+	while (kt_mono_us() < deadline) {
 		w = waitpid(pid, &status, WNOHANG);
 		if (w != 0 && !(w < 0 && errno == EINTR))
 			break;
@@ -507,7 +491,7 @@ static int deliver(struct kt_ctx *ctx, struct kt_alerter *a,
 {
 	const struct kt_alert_sink *s = &a->sink[i];
 	struct kt_alertfmt_opts o = {
-		.lang = a->conf.lang, .now_us = wall_us(),
+		.lang = a->conf.lang, .now_us = kt_wall_us(),
 		.resolve_us = a->conf.resolve_us, .host = a->host,
 		.generator_url = a->generator_url,
 	};
@@ -556,7 +540,7 @@ static bool has_syslog(const struct kt_alerter *a)
 int kt_alerter_test(struct kt_ctx *ctx, struct kt_alerter *a)
 {
 	struct kt_http *http = NULL;
-	char *rec = kt_alert_record_test(wall_us(), a->host);
+	char *rec = kt_alert_record_test(kt_wall_us(), a->host);
 	int rc = 0, first = 0;
 	size_t i;
 
@@ -607,7 +591,7 @@ static bool stopping(struct kt_alerter *a)
 /* Sleeps until kicked, stopped or us have passed. */
 static void nap(struct kt_alerter *a, int64_t us)
 {
-	int64_t until = mono_us() + us;
+	int64_t until = kt_mono_us() + us;
 	struct timespec ts = {
 		.tv_sec = until / SEC_US,
 		.tv_nsec = (long)(until % SEC_US) * 1000,
@@ -657,7 +641,7 @@ static void handle(struct kt_alerter *a, struct kt_spool_item *it)
 {
 	ssize_t i = sink_find(a, it->sink);
 	struct backoff *b;
-	int64_t now = mono_us();
+	int64_t now = kt_mono_us();
 
 	if (i < 0) {
 		kt_log(&a->tctx, KT_LOG_WARN,
@@ -669,7 +653,7 @@ static void handle(struct kt_alerter *a, struct kt_spool_item *it)
 	b = &a->backoff[i];
 	if (b->until_us > now) {
 		/* the receiver failed lately: wait with the item before */
-		item_retry(a, it->id, wall_us() + (b->until_us - now),
+		item_retry(a, it->id, kt_wall_us() + (b->until_us - now),
 			   b->error.buf);
 		return;
 	}
@@ -682,10 +666,10 @@ static void handle(struct kt_alerter *a, struct kt_spool_item *it)
 	strbuf_reset(&b->error);
 	strbuf_addstr(&b->error, kt_ctx_error(&a->tctx));
 	b->failures++;
-	b->until_us = mono_us() + backoff_us(a, b->failures);
+	b->until_us = kt_mono_us() + backoff_us(a, b->failures);
 	kt_log(&a->tctx, KT_LOG_WARN, "alert to %s failed (attempt %u): %s",
 	       a->name[i], it->attempts + 1, b->error.buf);
-	item_retry(a, it->id, wall_us() + (b->until_us - mono_us()),
+	item_retry(a, it->id, kt_wall_us() + (b->until_us - kt_mono_us()),
 		   b->error.buf);
 }
 
@@ -705,7 +689,7 @@ static void *run(void *data)
 	int rc;
 
 	while (!stopping(a)) {
-		rc = kt_store_spool_next(&a->tctx, a->tst, wall_us(), &it);
+		rc = kt_store_spool_next(&a->tctx, a->tst, kt_wall_us(), &it);
 		if (rc < 0) {
 			store_trouble(a);
 			continue;
@@ -714,12 +698,12 @@ static void *run(void *data)
 			handle(a, &it);
 			kt_spool_item_release(&it);
 			count_spool(a);
-			counted = mono_us();
+			counted = kt_mono_us();
 			continue;
 		}
-		if (mono_us() - counted >= SEC_US) {
+		if (kt_mono_us() - counted >= SEC_US) {
 			count_spool(a);
-			counted = mono_us();
+			counted = kt_mono_us();
 		}
 		nap(a, SEC_US);
 	}

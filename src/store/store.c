@@ -17,7 +17,6 @@
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define APP_ID 0x6b747269	/* "ktri" in the file header */
@@ -191,14 +190,6 @@ struct kt_store {
 	sqlite3_stmt *query[Q_NR];	/* owned; by enum query_part set */
 	struct strbuf sb;	/* scratch: an event's JSON */
 };
-
-static int64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* ------------------------------------------------------------ errors */
 
@@ -697,7 +688,7 @@ void kt_store_close(struct kt_store *st)
 int kt_store_add_event(struct kt_ctx *ctx, struct kt_store *st,
 		       const struct kt_event *ev, bool *added)
 {
-	int64_t now = now_us();
+	int64_t now = kt_wall_us();
 	struct kt_jsonw w;
 	sqlite3_stmt *s;
 	int rc = need_writable(ctx, st);
@@ -1011,7 +1002,7 @@ int kt_store_set_cursor(struct kt_ctx *ctx, struct kt_store *st,
 		return rc;
 	bind_text(s, ":source", source);
 	bind_text(s, ":cursor", cursor);
-	bind_int(s, ":now", now_us());
+	bind_int(s, ":now", kt_wall_us());
 	return run(ctx, st, s);
 }
 
@@ -1053,7 +1044,7 @@ int kt_store_harvest(struct kt_ctx *ctx, struct kt_store *st,
 	if (rc)
 		return rc;
 	bind_text(s, ":key", key);
-	bind_int(s, ":now", now_us());
+	bind_int(s, ":now", kt_wall_us());
 	rc = run(ctx, st, s);
 	if (!rc)
 		*fresh = sqlite3_changes(st->db) > 0;
@@ -1074,7 +1065,7 @@ int kt_store_set_input(struct kt_ctx *ctx, struct kt_store *st,
 		return rc;
 	bind_text(s, ":name", name);
 	bind_int(s, ":lines", lines > INT64_MAX ? INT64_MAX : (int64_t)lines);
-	bind_int(s, ":now", now_us());
+	bind_int(s, ":now", kt_wall_us());
 	return run(ctx, st, s);
 }
 
@@ -1188,7 +1179,7 @@ int kt_store_spool_add(struct kt_ctx *ctx, struct kt_store *st,
 	bind_text(s, ":sink", sink);
 	bind_text(s, ":payload", payload);
 	bind_int(s, ":due_us", due_us);
-	bind_int(s, ":now", now_us());
+	bind_int(s, ":now", kt_wall_us());
 	return run(ctx, st, s);
 }
 

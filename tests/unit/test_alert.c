@@ -8,6 +8,7 @@
  */
 #include "base/compat.h"
 #include "base/strbuf.h"
+#include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "server/alert.h"
 #include <arpa/inet.h>
@@ -28,22 +29,6 @@
 #define MIN_US (60 * SEC_US)
 /* 2026-06-06T21:40:00Z */
 #define T0 (INT64_C(1780782000) * SEC_US)
-
-static int64_t wall_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * SEC_US + ts.tv_nsec / 1000;
-}
-
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * SEC_US + ts.tv_nsec / 1000;
-}
 
 /* ------------------------------------------------------------ fixture */
 
@@ -502,7 +487,7 @@ static void *serve(void *data)
 		}
 		pthread_mutex_lock(&r->lock);
 		if (r->requests < KT_ARRAY_SIZE(r->at))
-			r->at[r->requests] = mono_us();
+			r->at[r->requests] = kt_mono_us();
 		r->requests++;
 		if (r->fail) {
 			r->fail--;
@@ -561,10 +546,10 @@ static unsigned receiver_ok(struct receiver *r)
 static bool wait_for(bool (*cond)(struct fix *, void *), struct fix *f,
 		     void *data, int secs)
 {
-	int64_t until = mono_us() + secs * SEC_US;
+	int64_t until = kt_mono_us() + secs * SEC_US;
 
 	while (!cond(f, data)) {
-		if (mono_us() > until)
+		if (kt_mono_us() > until)
 			return false;
 		usleep(2000);
 	}
@@ -604,7 +589,7 @@ static void test_deliver_once(void **state)
 	new_alerter(f);
 	assert_int_equal(kt_alerter_start(&f->ctx, f->a, f->db), 0);
 	assert_int_equal(event_at(f, "abcdefabcdefabcd", KT_SEV_MAJOR,
-				  wall_us()), 1);
+				  kt_wall_us()), 1);
 	kt_alerter_kick(f->a);
 	assert_true(wait_for(received, f, &r, 10));
 	assert_true(wait_for(spool_empty, f, NULL, 10));
@@ -637,14 +622,14 @@ static void test_latency(void **state)
 	assert_int_equal(kt_alerter_start(&f->ctx, f->a, f->db), 0);
 	for (i = 0; i < KT_ARRAY_SIZE(took); i++) {
 		snprintf(fp, sizeof(fp), "%016x", 0x1a7 + i);
-		t = mono_us();
-		assert_int_equal(event_at(f, fp, KT_SEV_MAJOR, wall_us()), 1);
+		t = kt_mono_us();
+		assert_int_equal(event_at(f, fp, KT_SEV_MAJOR, kt_wall_us()), 1);
 		kt_alerter_kick(f->a);
 		while (receiver_ok(&r) <= i) {
-			assert_true(mono_us() - t < 10 * SEC_US);
+			assert_true(kt_mono_us() - t < 10 * SEC_US);
 			usleep(200);
 		}
-		took[i] = mono_us() - t;
+		took[i] = kt_mono_us() - t;
 	}
 	kt_alerter_stop(f->a);
 	for (i = 1; i < KT_ARRAY_SIZE(took); i++)
@@ -676,7 +661,7 @@ static void test_retry_backoff(void **state)
 			 0);
 	assert_int_equal(kt_alerter_start(&f->ctx, f->a, f->db), 0);
 	assert_int_equal(event_at(f, "abcdefabcdefabcd", KT_SEV_MAJOR,
-				  wall_us()), 1);
+				  kt_wall_us()), 1);
 	kt_alerter_kick(f->a);
 	assert_true(wait_for(received, f, &r, 15));
 	assert_true(wait_for(spool_empty, f, NULL, 10));
@@ -714,7 +699,7 @@ static void test_receiver_down(void **state)
 	new_alerter(f);
 	assert_int_equal(kt_alerter_start(&f->ctx, f->a, f->db), 0);
 	assert_int_equal(event_at(f, "abcdefabcdefabcd", KT_SEV_MAJOR,
-				  wall_us()), 1);
+				  kt_wall_us()), 1);
 	kt_alerter_kick(f->a);
 	usleep(1500 * 1000);
 	assert_int_equal(spool_count(f), 1);
@@ -742,15 +727,15 @@ static void test_restart(void **state)
 	new_alerter(f);
 	assert_int_equal(kt_alerter_start(&f->ctx, f->a, f->db), 0);
 	assert_int_equal(event_at(f, "abcdefabcdefabcd", KT_SEV_MAJOR,
-				  wall_us()), 1);
+				  kt_wall_us()), 1);
 	kt_alerter_kick(f->a);
-	until = mono_us() + 10 * SEC_US;
+	until = kt_mono_us() + 10 * SEC_US;
 	do {
 		usleep(2000);
 		pthread_mutex_lock(&r.lock);
 		tried = r.requests > 0;
 		pthread_mutex_unlock(&r.lock);
-	} while (!tried && mono_us() < until);
+	} while (!tried && kt_mono_us() < until);
 	assert_true(tried);
 	kt_alerter_free(f->a);
 	f->a = NULL;
@@ -794,7 +779,7 @@ static void test_exec_stdin(void **state)
 	new_alerter(f);
 	assert_int_equal(kt_alerter_start(&f->ctx, f->a, f->db), 0);
 	assert_int_equal(event_at(f, "abcdefabcdefabcd", KT_SEV_CRITICAL,
-				  wall_us()), 1);
+				  kt_wall_us()), 1);
 	kt_alerter_kick(f->a);
 	assert_true(wait_for(file_has, f, path.buf, 10));
 	kt_alerter_stop(f->a);
@@ -824,9 +809,9 @@ static void test_exec_timeout(void **state)
 	add_sink(f, KT_ALERT_EXEC, cmd.buf, KT_SEV_MINOR);
 	add_sink(f, KT_ALERT_EXEC, "exit 3", KT_SEV_MINOR);
 	new_alerter(f);
-	t = mono_us();
+	t = kt_mono_us();
 	assert_int_equal(kt_alerter_test(&f->ctx, f->a), KT_ERR_IO);
-	t = mono_us() - t;
+	t = kt_mono_us() - t;
 	assert_true(t >= 450 * 1000);
 	assert_true(t < 3 * SEC_US);
 	assert_string_equal(kt_ctx_error(&f->ctx),
