@@ -28,9 +28,7 @@
 #include "cmd/cmd.h"
 #include "input/input.h"
 #include "input/live.h"
-#include "output/jsonw.h"
 #include "output/kb.h"
-#include "output/render.h"
 #include "pipeline/pipeline.h"
 #include "server/alert.h"
 #include "server/metrics.h"
@@ -557,24 +555,25 @@ static bool src_pump(struct watch *w, struct wsrc *s, int64_t now,
 static void on_event(void *data, struct kt_event *ev)
 {
 	struct watch *w = data;
-	struct kt_jsonw jw;
-	int64_t now = kt_wall_us();
+	const char *json;
+	size_t len;
 	bool added = false;
 	unsigned q = 0;
 
 	if (w->store_err)
 		goto out;	/* the turn is rolled back anyway */
-	strbuf_reset(&w->json);
-	kt_jsonw_init(&jw, &w->json);
-	kt_event_write_json(&jw, ev, now);
 	w->store_err = kt_store_add_event(w->ctx, w->st, ev, &added);
 	if (w->store_err || !added)
 		goto out;
+	/* the object stored, kept: the alerter uses the store too */
+	json = kt_store_event_json(w->st, &len);
+	strbuf_reset(&w->json);
+	strbuf_add(&w->json, json, len);
 	w->added++;
 	kt_metrics_event(w->m, ev->type, ev->severity, ev->wall_us);
 	if (w->al) {
 		w->store_err = kt_alerter_event(w->ctx, w->al, ev, w->json.buf,
-						now, &q);
+						kt_wall_us(), &q);
 		w->queued += q;
 	}
 	if (w->o.to_stdout && !w->store_err) {

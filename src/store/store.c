@@ -723,6 +723,12 @@ int kt_store_add_event(struct kt_ctx *ctx, struct kt_store *st,
 	return rc;
 }
 
+const char *kt_store_event_json(const struct kt_store *st, size_t *len)
+{
+	*len = st->sb.len;
+	return st->sb.buf;
+}
+
 void kt_store_filter_init(struct kt_store_filter *f)
 {
 	memset(f, 0, sizeof(*f));

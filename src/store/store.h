@@ -95,6 +95,11 @@ void kt_store_rollback(struct kt_store *st);
  */
 int kt_store_add_event(struct kt_ctx *ctx, struct kt_store *st,
 		       const struct kt_event *ev, bool *added);
+/*
+ * The JSON object (no newline) the last kt_store_add_event() wrote for
+ * its event, stored or not; valid until the next call into the store.
+ */
+const char *kt_store_event_json(const struct kt_store *st, size_t *len);
 
 enum kt_store_order {
 	KT_STORE_BY_TIME = 0,	/* oldest first; untimed ones last */

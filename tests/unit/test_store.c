@@ -163,12 +163,47 @@ static void expect(struct kt_store *st, const struct kt_store_filter *f,
 static void test_dedup_by_id(void **state)
 {
 	struct kt_store *st = open_new("dedup.db");
+	struct kt_store_filter f;
 
 	(void)state;
 	add(st, 1, T0, "oom", "web1", KT_SEV_MAJOR, true);
 	add(st, 1, T0 + SEC, "panic", "web2", KT_SEV_CRITICAL, false);
 	add(st, 2, T0, "oom", "web1", KT_SEV_MAJOR, true);
 	assert_int_equal(count(st), 2);
+	kt_store_filter_init(&f);
+	EXPECT(st, &f, 1, 2);
+	kt_store_close(st);
+	kt_ctx_release(&ctx);
+}
+
+static int first_json(void *data, const struct kt_store_row *row)
+{
+	struct strbuf *sb = data;
+
+	if (!sb->len)
+		strbuf_addstr(sb, row->json);
+	return 0;
+}
+
+/* The JSON kt_store_add_event() wrote is the object stored. */
+static void test_event_json(void **state)
+{
+	struct kt_store *st = open_new("json.db");
+	struct strbuf stored = STRBUF_INIT;
+	struct kt_store_filter f;
+	const char *json;
+	size_t len;
+
+	(void)state;
+	add(st, 7, T0, "oom", "web1", KT_SEV_MAJOR, true);
+	json = kt_store_event_json(st, &len);
+	assert_non_null(strstr(json, "\"type\":\"oom\""));
+	kt_store_filter_init(&f);
+	assert_int_equal(kt_store_query(&ctx, st, &f, first_json, &stored),
+			 0);
+	assert_int_equal(stored.len, len);
+	assert_memory_equal(stored.buf, json, len);
+	strbuf_release(&stored);
 	kt_store_close(st);
 	kt_ctx_release(&ctx);
 }
@@ -841,6 +876,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dedup_by_id),
+		cmocka_unit_test(test_event_json),
 		cmocka_unit_test(test_query),
 		cmocka_unit_test(test_query_stops),
 		cmocka_unit_test(test_replay_exact_time),
